@@ -1,0 +1,51 @@
+"""Shared helpers for the every-layer tests: the registry, cases and inputs."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from studio.layers.registry import LayerRegistry
+from studio.layers.spec import LayerSpec
+
+REGISTRY = LayerRegistry.with_builtins()
+
+
+def cases() -> list[tuple[LayerSpec, dict, dict]]:
+    """(spec, params, concrete input shapes) for every example of every spec."""
+    out = []
+    for spec in REGISTRY.all():
+        for variant in [{}, *getattr(spec, "test_param_variants", ())]:
+            p = spec.resolve_params(variant)
+            for shapes in spec.example_inputs(p):
+                out.append((spec, variant, shapes))
+    return out
+
+
+def make_inputs(spec: LayerSpec, p: dict, shapes: dict) -> list:
+    """Random tensors for the spec's input ports (None for unwired optional ones)."""
+    args = []
+    for port in spec.input_ports(p):
+        if port.name not in shapes:
+            args.append(None)
+            continue
+        shape = shapes[port.name]
+        if port.dtype == "long":
+            high = p.get("num_embeddings") or p.get("vocab_size") or 10
+            args.append(torch.randint(0, high, shape))
+        elif port.name in ("adjacency", "adj"):
+            a = (torch.rand(shape) > 0.5).float()
+            args.append(((a + a.transpose(-1, -2)) > 0).float())
+        else:
+            args.append(torch.randn(shape, requires_grad=True))
+    return args
+
+
+def source_namespace(spec: LayerSpec) -> dict:
+    """The names exported code has: torch, nn, F, math and the support classes."""
+    ns = {"torch": torch, "nn": nn, "F": F, "math": math}
+    ns.update({cls.__name__: cls for cls in spec.support_classes()})
+    return ns
