@@ -84,6 +84,7 @@ class GraphModel:
         self._edges: list[Edge] = []
         self._nx = nx.MultiDiGraph()
         self.blocks: dict[str, Any] = {}  # block id -> BlockDef (studio.core.blocks)
+        self.extra: dict[str, Any] = {}  # unknown keys of the file's graph object, kept on save
         self.next_id = 1
 
     # ----------------------------------------------------------------- queries
