@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from studio.core.blocks import BLOCK_TYPE
 from studio.core.graph import GraphModel, Node, PortResolver, PortSet
 from studio.layers.registry import LayerRegistry
 from studio.layers.spec import LayerSpec, ParamError
@@ -23,6 +24,11 @@ def port_resolver(registry: LayerRegistry) -> PortResolver:
     """A :data:`~studio.core.graph.PortResolver` backed by ``registry``."""
 
     def resolve(graph: GraphModel, node: Node) -> PortSet | None:
+        if node.type == BLOCK_TYPE:
+            block = graph.blocks.get(node.params.get("block"))
+            if block is None:
+                return None  # undefined block: reported by inference, edges kept
+            return PortSet(block.input_names(), block.output_names())
         spec = registry.get(node.type)
         if spec is None:
             return None  # placeholder for an unknown type: any port goes
