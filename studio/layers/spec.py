@@ -182,6 +182,9 @@ class LayerSpec:
     outputs: ClassVar[tuple[Port, ...]] = (Port("y"),)
     is_input: ClassVar[bool] = False
     is_output: ClassVar[bool] = False
+    # True for types whose ports and shapes depend on the project (block
+    # instances): the compiler binds them before use.
+    requires_graph: ClassVar[bool] = False
     origin: str = field(default="builtin")  # plugin id for plugin layers
 
     # ------------------------------------------------------------ ports

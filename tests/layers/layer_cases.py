@@ -8,10 +8,12 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from studio.layers.registry import LayerRegistry
+from studio.plugin_host import default_registry, repo_plugin_dir
 from studio.layers.spec import LayerSpec
 
-REGISTRY = LayerRegistry.with_builtins()
+# Built-ins plus the repo's plugins only (no user folders or entry points): hermetic.
+REGISTRY, PLUGIN_REPORT = default_registry(sources=[repo_plugin_dir()])
+assert PLUGIN_REPORT.ok, PLUGIN_REPORT.lines()
 
 
 def cases() -> list[tuple[LayerSpec, dict, dict]]:

@@ -23,6 +23,7 @@ class BlockInstance(LayerSpec):
     category = "Blocks"
     description = "An instance of a reusable block defined in this project"
     icon = "block"
+    requires_graph = True
     params = (
         Param("block", "str", "", "Id of the block definition this node instantiates."),
         Param("shared", "bool", False,
