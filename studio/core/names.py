@@ -20,7 +20,8 @@ RESERVED = frozenset(
     register_state_dict_post_hook register_state_dict_pre_hook requires_grad_
     set_extra_state set_submodule share_memory smart_apply state_dict to to_empty
     train training type xpu zero_grad""".split()
-)
+    # Not an attribute, but the first parameter of every generated method.
+) | {"self"}
 
 _INVALID = re.compile(r"[^0-9a-zA-Z_]+")
 

@@ -25,7 +25,7 @@ def expect_rank(title: str, x: Shape, ranks: int | Sequence[int], port: str = "x
         return
     wanted = " or ".join(f"{r}-D {_DIM_NAMES.get(r, '')}".strip() for r in allowed)
     message = f"{title} expects {wanted} input but receives {fmt(x)}"
-    if not hint and len(x) > max(allowed) and max(allowed) == 2:
+    if not hint and len(x) > max(allowed) and min(allowed) == 2:
         hint = "insert Flatten"
     raise ShapeError(f"{message}: {hint}" if hint else message, port)
 
