@@ -1,0 +1,132 @@
+"""Desktop bootstrap: Qt application, layer catalog, main window.
+
+PySide6 is imported before anything that might import pyqtgraph, and
+``PYQTGRAPH_QT_LIB`` is set, because pyqtgraph otherwise prefers PyQt6 when
+both bindings are installed (DESIGN.md, pitfall 10).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from studio import __version__
+from studio.cli.common import EXIT_OK, EXIT_USAGE, fail
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from studio.layers.registry import LayerRegistry
+    from studio.ui.main_window import MainWindow
+
+SCREENSHOT_SIZE = (1600, 1000)
+# Harmless messages Qt prints for every top-level window on the offscreen platform.
+_QUIET_QT_MESSAGES = ("propagateSizeHints",)
+
+
+def _writable_target(out: Path) -> str:
+    """Why ``out`` cannot be written ("" when it can), checked before Qt starts."""
+    parent = out.parent if str(out.parent) else Path(".")
+    if out.is_dir():
+        return "is a directory"
+    if not parent.is_dir():
+        return f"directory {parent} does not exist"
+    if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        return "permission denied"
+    return ""
+
+
+def _quiet_qt_messages() -> None:
+    from PySide6.QtCore import qInstallMessageHandler
+
+    previous = None
+
+    def handler(mode, context, message: str) -> None:
+        if any(text in message for text in _QUIET_QT_MESSAGES):
+            return
+        if previous is not None:
+            previous(mode, context, message)
+        else:
+            print(message, file=sys.stderr)
+
+    previous = qInstallMessageHandler(handler)
+
+
+def make_registry() -> LayerRegistry:
+    """The catalog the app shows: built-in layers (plugins join when the plugin host lands)."""
+    from studio.layers.registry import LayerRegistry
+
+    return LayerRegistry.with_builtins()
+
+
+def make_application() -> QApplication:
+    """The (single) ``QApplication``, named and themed."""
+    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+    import PySide6  # noqa: F401  (first binding imported wins pyqtgraph's choice)
+    from PySide6.QtWidgets import QApplication
+
+    from studio.ui.resources import stylesheet
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "studio"])
+    app.setApplicationName("NetStudio")
+    app.setOrganizationName("NetStudio")
+    app.setApplicationVersion(__version__)
+    # Fusion renders style sheets the same on every platform, so the theme looks as designed.
+    app.setStyle("Fusion")
+    app.setStyleSheet(stylesheet("light"))
+    return app
+
+
+def take_screenshot(app: QApplication, window: MainWindow, out: Path) -> int:
+    """Render ``window`` once at 1600x1000 into ``out``; 0 on success, 2 when it cannot be written."""
+    window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    # Several rounds: layouts settle over more than one pass of the event loop.
+    for _ in range(5):
+        app.processEvents()
+    if not window.grab().save(str(out)):
+        return fail(f"{out}: cannot write the image (unsupported format or I/O error)", EXIT_USAGE)
+    window.close()
+    return EXIT_OK
+
+
+def run_app(project: str | None = None, screenshot: str | None = None) -> int:
+    """Start the desktop app, or render one screenshot of it.
+
+    Parameters
+    ----------
+    project
+        A project file to open at start.
+    screenshot
+        Render the main window offscreen into this PNG and exit instead of
+        running the event loop.
+
+    Returns
+    -------
+    int
+        The exit status: the event loop's, or 0/2 for a screenshot.
+    """
+    out = Path(screenshot) if screenshot else None
+    if out is not None:
+        problem = _writable_target(out)
+        if problem:
+            return fail(f"{out}: {problem}", EXIT_USAGE)
+        # A screenshot needs no display; respect an explicit platform choice.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    app = make_application()
+    _quiet_qt_messages()
+    from studio.ui.main_window import MainWindow
+
+    window = MainWindow(make_registry())
+    if project:
+        error = window.open_project(project)
+        if error and out is not None:
+            return fail(error, EXIT_USAGE)
+    if out is not None:
+        return take_screenshot(app, window, out)
+    window.resize(1280, 800)
+    window.show()
+    return app.exec()
