@@ -66,6 +66,7 @@ run: setup
 	$(BIN)/studio
 
 test: setup
+	$(BIN)/ruff check .
 	QT_QPA_PLATFORM=offscreen HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest
 
 bench: setup

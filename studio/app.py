@@ -55,10 +55,14 @@ def _quiet_qt_messages() -> None:
 
 
 def make_registry() -> LayerRegistry:
-    """The catalog the app shows: built-in layers (plugins join when the plugin host lands)."""
-    from studio.layers.registry import LayerRegistry
+    """The catalog the app shows: built-in layers plus every plugin that loads.
 
-    return LayerRegistry.with_builtins()
+    A broken plugin never stops the app: each failure is printed on stderr
+    (one line per plugin) and the plugin is skipped.
+    """
+    from studio.cli.common import load_registry
+
+    return load_registry()
 
 
 def make_application() -> QApplication:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from studio.cli.common import EXIT_ERRORS, EXIT_OK, open_project_file
+from studio.cli.common import EXIT_ERRORS, EXIT_OK, load_registry, open_project_file
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -24,12 +24,21 @@ def format_table(data: dict) -> str:
     """The human-readable report: one row per node, totals, then errors."""
     rows = [("Layer", "Type", "Output shape", "Params", "MACs")]
     for node in data["nodes"]:
-        rows.append((node["name"], node["type"], _shapes(node["output_shapes"]),
-                     f"{node['params']:,}", f"{node['macs']:,}"))
+        rows.append(
+            (
+                node["name"],
+                node["type"],
+                _shapes(node["output_shapes"]),
+                f"{node['params']:,}",
+                f"{node['macs']:,}",
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = []
     for i, row in enumerate(rows):
-        cells = [c.ljust(w) if j < 3 else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths))]
+        cells = [
+            c.ljust(w) if j < 3 else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
         lines.append("  ".join(cells).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
@@ -47,9 +56,8 @@ def format_table(data: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     """Print the report; exit 1 when the graph has errors."""
     from studio.compiler.report import check_report
-    from studio.plugin_host import default_registry
 
-    registry, _ = default_registry()
+    registry = load_registry()
     project = open_project_file(args.project, registry)
     data = check_report(project.graph, registry)
     print(json.dumps(data, indent=2) if args.json else format_table(data))

@@ -101,3 +101,16 @@ def open_project_file(path: str | os.PathLike, registry: LayerRegistry) -> Proje
         return open_project(path, registry)
     except ProjectError as exc:
         raise CliError(str(exc)) from None
+
+
+def load_registry() -> LayerRegistry:
+    """Built-in layers plus every plugin that loads; plugin failures go to stderr.
+
+    A broken plugin is reported (one line each) and skipped, never fatal.
+    """
+    from studio.plugin_host import default_registry
+
+    registry, report = default_registry()
+    for error in report.errors:
+        print(f"{PROG}: warning: plugin skipped: {' '.join(str(error).split())}", file=sys.stderr)
+    return registry

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from studio.cli.common import EXIT_ERRORS, EXIT_OK, CliError, open_project_file
+from studio.cli.common import EXIT_ERRORS, EXIT_OK, CliError, load_registry, open_project_file
 
 FORMATS = ("py", "onnx", "pt2")
 
@@ -14,11 +14,18 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register the ``export`` subcommand."""
     parser = subparsers.add_parser("export", help="export a project as PyTorch code, ONNX or torch.export")
     parser.add_argument("project", metavar="PROJECT", help="a *.nsproj.json project file")
-    parser.add_argument("--format", required=True, choices=FORMATS,
-                        help="py: readable nn.Module source; onnx: ONNX model; pt2: torch.export program")
+    parser.add_argument(
+        "--format",
+        required=True,
+        choices=FORMATS,
+        help="py: readable nn.Module source; onnx: ONNX model; pt2: torch.export program",
+    )
     parser.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write")
-    parser.add_argument("--weights", metavar="RUN_DIR|FILE",
-                        help="a run directory (its best checkpoint) or a .safetensors file")
+    parser.add_argument(
+        "--weights",
+        metavar="RUN_DIR|FILE",
+        help="a run directory (its best checkpoint) or a .safetensors file",
+    )
     return parser
 
 
@@ -27,9 +34,8 @@ def run(args: argparse.Namespace) -> int:
     from studio.compiler.export import write_python
     from studio.compiler.lower import CompileError, compile_graph
     from studio.compiler.weights import WeightsError, apply_state, load_state
-    from studio.plugin_host import default_registry
 
-    registry, _ = default_registry()
+    registry = load_registry()
     project = open_project_file(args.project, registry)
     out = Path(args.output)
     if not out.parent.is_dir():
@@ -53,5 +59,8 @@ def run(args: argparse.Namespace) -> int:
             (export_onnx if args.format == "onnx" else export_pt2)(project.graph, registry, module, out)
     except OSError as exc:
         raise CliError(f"{out}: cannot write: {exc.strerror or exc}") from None
-    print(f"wrote {out}" + (f" and {out.with_suffix('.safetensors')}" if args.weights and args.format == "py" else ""))
+    print(
+        f"wrote {out}"
+        + (f" and {out.with_suffix('.safetensors')}" if args.weights and args.format == "py" else "")
+    )
     return EXIT_OK

@@ -11,7 +11,9 @@ from studio.cli.common import EXIT_OK, CliError
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register the ``new`` subcommand."""
     parser = subparsers.add_parser("new", help="write a project file from a template")
-    parser.add_argument("--template", required=True, metavar="NAME", help="template slug (see 'studio templates')")
+    parser.add_argument(
+        "--template", required=True, metavar="NAME", help="template slug (see 'studio templates')"
+    )
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="project file to write")
     parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     return parser

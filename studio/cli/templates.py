@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from studio.cli.common import EXIT_OK
+from studio.cli.common import EXIT_OK, load_registry
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -18,16 +18,22 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def describe_templates() -> list[dict]:
     """One dict per template, in the Contracts' ``templates --json`` form."""
     from studio.compiler.infer import infer_graph
-    from studio.plugin_host import default_registry
     from studio.templates import TEMPLATES
 
-    registry, _ = default_registry()
+    registry = load_registry()
     rows = []
     for template in TEMPLATES:
         report = infer_graph(template.build().graph, registry)
-        rows.append({"name": template.name, "title": template.title, "task": template.task,
-                     "dataset": template.dataset, "total_params": report.total_params,
-                     "description": template.description})
+        rows.append(
+            {
+                "name": template.name,
+                "title": template.title,
+                "task": template.task,
+                "dataset": template.dataset,
+                "total_params": report.total_params,
+                "description": template.description,
+            }
+        )
     return rows
 
 
@@ -39,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     width = max(len(r["name"]) for r in rows)
     for r in rows:
-        print(f"{r['name']:<{width}}  {r['title']:<24} {r['task']:<15} {r['dataset']:<8} "
-              f"{r['total_params']:>10,} params  {r['description']}")
+        print(
+            f"{r['name']:<{width}}  {r['title']:<24} {r['task']:<15} {r['dataset']:<8} "
+            f"{r['total_params']:>10,} params  {r['description']}"
+        )
     return EXIT_OK

@@ -26,7 +26,9 @@ def example_inputs(graph: GraphModel, registry: LayerRegistry, batch: int = EXAM
     for name, node, port in plan(graph, registry, report).arguments:
         shape = (batch, *report.nodes[node.id].output_shapes[port][1:])
         spec = registry.get(node.type)
-        dtype = next((p.dtype for p in spec.output_ports(report.nodes[node.id].resolved) if p.name == port), "float")
+        dtype = next(
+            (p.dtype for p in spec.output_ports(report.nodes[node.id].resolved) if p.name == port), "float"
+        )
         if dtype == "long":
             high = int(report.nodes[node.id].resolved.get("vocab_size", 2))
             inputs[name] = torch.randint(0, high, shape)
@@ -47,7 +49,8 @@ def export_pt2(graph: GraphModel, registry: LayerRegistry, module: Any, out: str
     import torch
 
     inputs = example_inputs(graph, registry)
-    program = torch.export.export(module.eval(), (), kwargs=inputs, dynamic_shapes=_dynamic_batch(list(inputs)))
+    dynamic = tuple(_dynamic_batch(list(inputs)).values())
+    program = torch.export.export(module.eval(), tuple(inputs.values()), dynamic_shapes=dynamic)
     torch.export.save(program, str(out))
 
 
@@ -58,6 +61,10 @@ def export_onnx(graph: GraphModel, registry: LayerRegistry, module: Any, out: st
     inputs = example_inputs(graph, registry)
     names = list(inputs)
     torch.onnx.export(
-        module.eval(), tuple(inputs.values()), str(out), input_names=names,
-        dynamic_shapes=tuple(_dynamic_batch(names).values()), verbose=False,
+        module.eval(),
+        tuple(inputs.values()),
+        str(out),
+        input_names=names,
+        dynamic_shapes=tuple(_dynamic_batch(names).values()),
+        verbose=False,
     )

@@ -46,8 +46,13 @@ def group_into_block(graph: GraphModel, node_ids: list[str], name: str, block_id
     for src, port_id in out_ports.items():
         inner.connect(Edge(src, (port_id, "x")))
     block = BlockDef(block_id, name, inner)
-    instance = Node(graph.new_id(), BLOCK_TYPE, graph.new_name(sanitize(name, "block")),
-                    {"block": block_id, "shared": False}, _centroid(chosen))
+    instance = Node(
+        graph.new_id(),
+        BLOCK_TYPE,
+        graph.new_name(sanitize(name, "block")),
+        {"block": block_id, "shared": False},
+        _centroid(chosen),
+    )
     commands: list[Command] = [RemoveNode(n.id) for n in chosen]
     commands += [SetBlock(block_id, block), AddNode(instance)]
     for src, port_id in in_ports.items():
@@ -57,13 +62,16 @@ def group_into_block(graph: GraphModel, node_ids: list[str], name: str, block_id
     return Macro(commands, f"group into {name}")
 
 
-def _add_boundary(inner: GraphModel, outer: GraphModel, refs: list[tuple[str, str]], type_id: str,
-                  base: str) -> dict[tuple[str, str], str]:
+def _add_boundary(
+    inner: GraphModel, outer: GraphModel, refs: list[tuple[str, str]], type_id: str, base: str
+) -> dict[tuple[str, str], str]:
     """One boundary node per distinct ref, named after the node outside; ref -> node id."""
     ids: dict[tuple[str, str], str] = {}
     for ref in dict.fromkeys(refs):
         src = outer.node(ref[0])
-        name = unique_name(sanitize(src.name if type_id == BLOCK_INPUT else f"{base}_{src.name}"), inner.names())
+        name = unique_name(
+            sanitize(src.name if type_id == BLOCK_INPUT else f"{base}_{src.name}"), inner.names()
+        )
         node = Node(inner.new_id(), type_id, name, {}, src.position)
         inner.add_node(node)
         ids[ref] = node.id
@@ -87,8 +95,10 @@ def expand_block(graph: GraphModel, instance_id: str) -> Macro:
         copy.id = graph.new_id()
         copy.name = unique_name(node.name, taken)
         taken.add(copy.name)
-        copy.position = (instance.position[0] + node.position[0] - origin[0],
-                         instance.position[1] + node.position[1] - origin[1])
+        copy.position = (
+            instance.position[0] + node.position[0] - origin[0],
+            instance.position[1] + node.position[1] - origin[1],
+        )
         new_ids[node.id] = copy.id
         commands.append(AddNode(copy))
     outer_src = {e.dst[1]: e.src for e in graph.in_edges(instance_id)}
@@ -102,7 +112,9 @@ def expand_block(graph: GraphModel, instance_id: str) -> Macro:
             if src_node.name in outer_src:
                 commands.append(Connect(Edge(outer_src[src_node.name], (new_ids[edge.dst[0]], edge.dst[1]))))
             continue
-        commands.append(Connect(Edge((new_ids[edge.src[0]], edge.src[1]), (new_ids[edge.dst[0]], edge.dst[1]))))
+        commands.append(
+            Connect(Edge((new_ids[edge.src[0]], edge.src[1]), (new_ids[edge.dst[0]], edge.dst[1])))
+        )
     for edge in out_dsts:
         src = inner_src.get(edge.src[1])
         if src is None:

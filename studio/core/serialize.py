@@ -53,8 +53,13 @@ class Project:
 # ---------------------------------------------------------------- to dict
 def node_to_dict(node: Node) -> dict[str, Any]:
     """A node as saved in the file (unknown keys written back)."""
-    out = {"id": node.id, "type": node.type, "name": node.name, "params": node.params,
-           "position": [node.position[0], node.position[1]]}
+    out = {
+        "id": node.id,
+        "type": node.type,
+        "name": node.name,
+        "params": node.params,
+        "position": [node.position[0], node.position[1]],
+    }
     out.update(node.extra)
     return json.loads(json.dumps(out))
 
@@ -76,13 +81,15 @@ def graph_to_dict(graph: GraphModel) -> dict[str, Any]:
 def project_to_dict(project: Project) -> dict[str, Any]:
     """The whole project file content."""
     out = dict(project.extra)
-    out.update({
-        "format_version": FORMAT_VERSION,
-        "graph": graph_to_dict(project.graph),
-        "data": project.data,
-        "training": project.training,
-        "ui": project.ui,
-    })
+    out.update(
+        {
+            "format_version": FORMAT_VERSION,
+            "graph": graph_to_dict(project.graph),
+            "data": project.data,
+            "training": project.training,
+            "ui": project.ui,
+        }
+    )
     return out
 
 
@@ -95,15 +102,19 @@ def _expect(cond: bool, where: str, message: str) -> None:
 def _node_from_dict(raw: Any, where: str, validate: ParamValidator | None) -> Node:
     _expect(isinstance(raw, dict), where, "a node must be an object")
     for key in ("id", "type", "name"):
-        _expect(isinstance(raw.get(key), str) and raw[key] != "", where, f"'{key}' must be a non-empty string")
+        _expect(
+            isinstance(raw.get(key), str) and raw[key] != "", where, f"'{key}' must be a non-empty string"
+        )
     where = f"node '{raw['id']}' ({raw['name']})"
     params = raw.get("params", {})
     _expect(isinstance(params, dict), where, "'params' must be an object")
     pos = raw.get("position", [0, 0])
     _expect(
-        isinstance(pos, list) and len(pos) == 2
+        isinstance(pos, list)
+        and len(pos) == 2
         and all(isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) < 1e12 for v in pos),
-        where, "'position' must be [x, y] numbers",
+        where,
+        "'position' must be [x, y] numbers",
     )
     type_id = raw["type"]
     if validate is not None:
@@ -120,14 +131,20 @@ def _edge_from_dict(raw: Any, where: str) -> Edge:
     ends = []
     for key in ("src", "dst"):
         end = raw.get(key)
-        _expect(isinstance(end, list) and len(end) == 2 and all(isinstance(v, str) for v in end),
-                where, f"'{key}' must be [node_id, port]")
+        _expect(
+            isinstance(end, list) and len(end) == 2 and all(isinstance(v, str) for v in end),
+            where,
+            f"'{key}' must be [node_id, port]",
+        )
         ends.append((end[0], end[1]))
     return Edge(ends[0], ends[1])
 
 
 def graph_from_dict(
-    raw: Any, port_resolver: PortResolver | None = None, validate: ParamValidator | None = None, where: str = "graph"
+    raw: Any,
+    port_resolver: PortResolver | None = None,
+    validate: ParamValidator | None = None,
+    where: str = "graph",
 ) -> GraphModel:
     """Rebuild a graph; :class:`ProjectError` names the first problem found."""
     _expect(isinstance(raw, dict), where, "must be an object with 'nodes' and 'edges'")
@@ -138,8 +155,13 @@ def graph_from_dict(
     graph.extra = {k: v for k, v in raw.items() if k not in _GRAPH_KEYS | {"id", "name"}}
     for i, raw_block in enumerate(blocks):
         block_where = f"{where}: block #{i}"
-        _expect(isinstance(raw_block, dict) and isinstance(raw_block.get("id"), str)
-                and isinstance(raw_block.get("name"), str), block_where, "a block needs string 'id' and 'name'")
+        _expect(
+            isinstance(raw_block, dict)
+            and isinstance(raw_block.get("id"), str)
+            and isinstance(raw_block.get("name"), str),
+            block_where,
+            "a block needs string 'id' and 'name'",
+        )
         inner = graph_from_dict(raw_block, port_resolver, validate, f"block '{raw_block['id']}'")
         extra = {k: v for k, v in raw_block.items() if k not in _GRAPH_KEYS | {"id", "name"}}
         _expect(raw_block["id"] not in graph.blocks, block_where, f"duplicate block id '{raw_block['id']}'")
@@ -155,7 +177,9 @@ def graph_from_dict(
         try:
             graph.connect(edge)
         except GraphError as exc:
-            raise ProjectError(f"{where}: edge #{i} {edge.src[0]}.{edge.src[1]} -> {edge.dst[0]}.{edge.dst[1]}: {exc}")
+            raise ProjectError(
+                f"{where}: edge #{i} {edge.src[0]}.{edge.src[1]} -> {edge.dst[0]}.{edge.dst[1]}: {exc}"
+            ) from None
     next_id = raw.get("next_id")
     if isinstance(next_id, int) and not isinstance(next_id, bool) and next_id > graph.next_id:
         graph.next_id = next_id
@@ -188,7 +212,11 @@ def load_project(
     try:
         raw = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
-        detail = f"line {exc.lineno} column {exc.colno}: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else str(exc)
+        detail = (
+            f"line {exc.lineno} column {exc.colno}: {exc.msg}"
+            if isinstance(exc, json.JSONDecodeError)
+            else str(exc)
+        )
         raise ProjectError(f"{path}: not valid JSON ({detail})") from None
     try:
         return project_from_dict(raw, port_resolver, validate)

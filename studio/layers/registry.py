@@ -12,8 +12,19 @@ from studio.layers.spec import LayerSpec
 # Palette order of the built-in modules; any other module in
 # studio/layers/builtin is loaded after these, alphabetically.
 BUILTIN_ORDER = (
-    "io", "dense", "conv", "pooling", "reshape", "norm", "activation",
-    "recurrent", "attention", "merge", "graph", "generative", "blocks",
+    "io",
+    "dense",
+    "conv",
+    "pooling",
+    "reshape",
+    "norm",
+    "activation",
+    "recurrent",
+    "attention",
+    "merge",
+    "graph",
+    "generative",
+    "blocks",
 )
 
 

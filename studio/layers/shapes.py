@@ -30,7 +30,9 @@ def expect_rank(title: str, x: Shape, ranks: int | Sequence[int], port: str = "x
     raise ShapeError(f"{message}: {hint}" if hint else message, port)
 
 
-def expect_dim(title: str, x: Shape, axis: int, expected: int, what: str, param: str, port: str = "x") -> None:
+def expect_dim(
+    title: str, x: Shape, axis: int, expected: int, what: str, param: str, port: str = "x"
+) -> None:
     """Raise unless ``x[axis] == expected`` (e.g. in_channels vs actual channels)."""
     if x[axis] != expected:
         raise ShapeError(
@@ -48,7 +50,9 @@ def tup(value: int | Sequence[int], n: int) -> tuple[int, ...]:
     return (int(value),) * n
 
 
-def conv_out(size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1, ceil: bool = False) -> int:
+def conv_out(
+    size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1, ceil: bool = False
+) -> int:
     """PyTorch's output size: ``floor((N + 2P - D(K-1) - 1)/S) + 1`` (``ceil`` for ceil_mode)."""
     span = size + 2 * padding - dilation * (kernel - 1) - 1
     out = (math.ceil(span / stride) if ceil else span // stride) + 1
@@ -68,11 +72,14 @@ def spatial_out(
 ) -> tuple[int, ...]:
     """Output sizes per spatial dim, with an actionable error when one is <= 0."""
     out = []
-    for size, k, s, p, d in zip(spatial, kernel, stride, padding, dilation):
+    for size, k, s, p, d in zip(spatial, kernel, stride, padding, dilation, strict=True):
         eff = d * (k - 1) + 1
         if eff > size + 2 * p:
             extra = f" (dilated to {eff})" if d > 1 else ""
-            raise ShapeError(f"{title}: kernel {k}{extra} > input {size + 2 * p} after padding: reduce the kernel or add padding")
+            raise ShapeError(
+                f"{title}: kernel {k}{extra} > input {size + 2 * p} after padding: "
+                "reduce the kernel or add padding"
+            )
         out.append(conv_out(size, k, s, p, d, ceil))
     return tuple(out)
 

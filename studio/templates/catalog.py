@@ -8,8 +8,15 @@ from dataclasses import dataclass
 from studio.core.serialize import Project
 from studio.templates.builder import ChainBuilder
 
-_CLASSIFY = {"task": "classification", "loss": "cross_entropy", "optimizer": "adam", "lr": 0.001,
-             "batch_size": 64, "epochs": 10, "seed": 0}
+_CLASSIFY = {
+    "task": "classification",
+    "loss": "cross_entropy",
+    "optimizer": "adam",
+    "lr": 0.001,
+    "batch_size": 64,
+    "epochs": 10,
+    "seed": 0,
+}
 
 
 @dataclass(frozen=True)
@@ -61,13 +68,30 @@ def _lenet5() -> Project:
 
 
 TEMPLATES: tuple[Template, ...] = (
-    Template("logreg", "Logistic Regression", "classification", "digits",
-             "Multinomial logistic regression on 8×8 digits: Flatten → Linear(64, 10)", _logreg),
-    Template("mlp", "Multi-Layer Perceptron", "classification", "moons",
-             "Two hidden ReLU layers of 16 units on the two-moons toy set", _mlp),
-    Template("lenet5", "LeNet-5", "classification", "digits",
-             "LeCun et al. 1998 in its modern form (ReLU, max-pool) on 32×32 digits: 61,706 parameters",
-             _lenet5),
+    Template(
+        "logreg",
+        "Logistic Regression",
+        "classification",
+        "digits",
+        "Multinomial logistic regression on 8×8 digits: Flatten → Linear(64, 10)",
+        _logreg,
+    ),
+    Template(
+        "mlp",
+        "Multi-Layer Perceptron",
+        "classification",
+        "moons",
+        "Two hidden ReLU layers of 16 units on the two-moons toy set",
+        _mlp,
+    ),
+    Template(
+        "lenet5",
+        "LeNet-5",
+        "classification",
+        "digits",
+        "LeCun et al. 1998 in its modern form (ReLU, max-pool) on 32×32 digits: 61,706 parameters",
+        _lenet5,
+    ),
 )
 
 

@@ -57,13 +57,17 @@ def test_independent_instances_with_different_shapes_get_their_own_classes(tmp_p
     other_in = add(graph, "core.input_image", {"channels": 3, "height": 5, "width": 5}, name="small")
     second = add(graph, "core.block", {"block": "unit", "shared": False})
     wire(graph, other_in, second, dst_port="image")
-    wire(graph, second, add(graph, "core.output", name="out2"), src_port=graph.blocks["unit"].output_names()[0])
+    wire(
+        graph, second, add(graph, "core.output", name="out2"), src_port=graph.blocks["unit"].output_names()[0]
+    )
     report = infer_graph(graph, REGISTRY)
     assert report.ok, report.errors
     conv_params = lambda c_in: c_in * 4 * 9 + 4  # noqa: E731
     assert report.nodes[inst].params == conv_params(4)
     assert report.nodes[second].params == conv_params(3)
-    source = assert_same_model(graph, tmp_path, [torch.randn(2, 4, 6, 6), torch.randn(2, 3, 5, 5)], "two_units")
+    source = assert_same_model(
+        graph, tmp_path, [torch.randn(2, 4, 6, 6), torch.randn(2, 3, 5, 5)], "two_units"
+    )
     assert "class Unit(nn.Module):" in source and "class Unit2(nn.Module):" in source
 
 

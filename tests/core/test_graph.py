@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from studio.core.graph import Edge, GraphError, GraphModel, Node, PortSet
-
 from tests.core.helpers import add, chain, wire
 
 

@@ -7,7 +7,6 @@ from studio.core.graph import GraphModel
 from studio.core.grouping import expand_block, group_into_block
 from studio.core.history import History
 from studio.core.serialize import graph_from_dict, graph_to_dict
-
 from tests.core.helpers import add, wire
 
 

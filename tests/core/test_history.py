@@ -8,7 +8,6 @@ from studio.core.commands import AddNode, Connect, MoveNodes, RemoveNode, Rename
 from studio.core.graph import Edge, GraphError, Node
 from studio.core.history import History
 from studio.core.serialize import graph_to_dict
-
 from tests.core.helpers import chain
 
 

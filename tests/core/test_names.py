@@ -13,8 +13,16 @@ def test_reserved_list_covers_nn_module_attributes() -> None:
     assert public <= RESERVED, f"missing: {sorted(public - RESERVED)}"
 
 
-@pytest.mark.parametrize(("text", "name"), [("Conv 2D #1", "conv_2d_1"), ("forward", "forward_"),
-                                             ("3x3", "node_3x3"), ("class", "class_"), ("", "node")])
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Conv 2D #1", "conv_2d_1"),
+        ("forward", "forward_"),
+        ("3x3", "node_3x3"),
+        ("class", "class_"),
+        ("", "node"),
+    ],
+)
 def test_sanitize(text: str, name: str) -> None:
     assert sanitize(text) == name
     check_name(name)

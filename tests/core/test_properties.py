@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 from studio.core.commands import AddNode, Connect, Disconnect, MoveNodes, RemoveNode, Rename, SetParam
 from studio.core.graph import Edge, GraphError, Node
 from studio.core.history import History
-from studio.core.serialize import ProjectError, graph_to_dict, project_from_dict, project_to_dict, Project
-
+from studio.core.serialize import Project, ProjectError, graph_to_dict, project_from_dict, project_to_dict
 from tests.core.helpers import chain
 
 
@@ -24,8 +23,12 @@ def _content(graph) -> dict:
 
 
 ACTIONS = st.lists(
-    st.tuples(st.sampled_from(["add", "remove", "connect", "disconnect", "param", "move", "rename"]),
-              st.integers(0, 50), st.integers(0, 50), st.integers(-5, 5)),
+    st.tuples(
+        st.sampled_from(["add", "remove", "connect", "disconnect", "param", "move", "rename"]),
+        st.integers(0, 50),
+        st.integers(0, 50),
+        st.integers(-5, 5),
+    ),
     max_size=25,
 )
 
@@ -90,7 +93,7 @@ def test_mutated_valid_files_never_crash_loader(data) -> None:
     text = json.dumps(project_to_dict(Project(chain(3)[0])))
     cut = data.draw(st.integers(0, len(text)))
     junk = data.draw(st.text(max_size=8))
-    mutated = text[:cut] + junk + text[cut + data.draw(st.integers(0, 10)):]
+    mutated = text[:cut] + junk + text[cut + data.draw(st.integers(0, 10)) :]
     try:
         raw = json.loads(mutated)
     except json.JSONDecodeError:

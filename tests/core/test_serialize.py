@@ -16,7 +16,6 @@ from studio.core.serialize import (
     project_to_dict,
     save_project,
 )
-
 from tests.core.helpers import chain
 
 
@@ -53,10 +52,16 @@ def test_unknown_keys_and_types_survive_save(tmp_path: Path) -> None:
         (lambda r: r.update(format_version="1"), "'format_version' must be an integer"),
         (lambda r: r.update(format_version=99), "newer NetStudio"),
         (lambda r: r["graph"]["nodes"][1].pop("type"), "node #1: 'type' must be a non-empty string"),
-        (lambda r: r["graph"]["nodes"][1].update(params=[1]), "node 'n2' (linear_1): 'params' must be an object"),
+        (
+            lambda r: r["graph"]["nodes"][1].update(params=[1]),
+            "node 'n2' (linear_1): 'params' must be an object",
+        ),
         (lambda r: r["graph"]["nodes"][2].update(name="linear_1"), "name 'linear_1' is already used"),
         (lambda r: r["graph"]["nodes"][2].update(position="left"), "'position' must be [x, y]"),
-        (lambda r: r["graph"]["edges"][0].update(dst=["n99", "x"]), "edge #0 n1.y -> n99.x: no node with id 'n99'"),
+        (
+            lambda r: r["graph"]["edges"][0].update(dst=["n99", "x"]),
+            "edge #0 n1.y -> n99.x: no node with id 'n99'",
+        ),
         (lambda r: r["graph"]["edges"].append({"src": ["n3", "y"], "dst": ["n2", "x2"]}), "cycle"),
         (lambda r: r.update(training=[]), "'training' must be an object"),
     ],

@@ -8,8 +8,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from studio.plugin_host import default_registry, repo_plugin_dir
 from studio.layers.spec import LayerSpec
+from studio.plugin_host import default_registry, repo_plugin_dir
 
 # Built-ins plus the repo's plugins only (no user folders or entry points): hermetic.
 REGISTRY, PLUGIN_REPORT = default_registry(sources=[repo_plugin_dir()])

@@ -85,8 +85,14 @@ def test_separable_and_bottleneck_weight_counts():
 
 
 def test_conv_is_cross_correlation_vertical_edge():
-    image = [[3, 0, 1, 2, 7, 4], [1, 5, 8, 9, 3, 1], [2, 7, 2, 5, 1, 3],
-             [0, 1, 3, 1, 7, 8], [4, 2, 1, 6, 2, 8], [2, 4, 5, 2, 3, 9]]
+    image = [
+        [3, 0, 1, 2, 7, 4],
+        [1, 5, 8, 9, 3, 1],
+        [2, 7, 2, 5, 1, 3],
+        [0, 1, 3, 1, 7, 8],
+        [4, 2, 1, 6, 2, 8],
+        [2, 4, 5, 2, 3, 9],
+    ]
     conv = build_with_weight("core.conv2d", [[1, 0, -1]] * 3, (1, 6, 6), out_channels=1)
     out = conv(torch.tensor(image, dtype=torch.float32).reshape(1, 1, 6, 6))
     expected = [[-5, -4, 0, 8], [-10, -2, 2, 3], [0, -2, -4, -7], [-3, -2, -3, -16]]
@@ -99,8 +105,9 @@ def test_conv_is_cross_correlation_vertical_edge():
 def test_stride_two_top_left_is_91():
     x = torch.zeros(1, 1, 7, 7)
     x[0, 0, :3, :3] = torch.tensor([[2, 3, 7], [6, 6, 9], [3, 4, 8]])
-    conv = build_with_weight("core.conv2d", [[3, 4, 4], [1, 0, 2], [-1, 0, 3]], (1, 7, 7),
-                             out_channels=1, stride=2)
+    conv = build_with_weight(
+        "core.conv2d", [[3, 4, 4], [1, 0, 2], [-1, 0, 3]], (1, 7, 7), out_channels=1, stride=2
+    )
     out = conv(x)
     assert out.shape == (1, 1, 3, 3)
     assert out[0, 0, 0, 0].item() == 91

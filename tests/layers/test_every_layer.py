@@ -15,7 +15,6 @@ import torch
 
 from studio.layers.registry import LayerRegistry
 from studio.layers.spec import LayerSpec
-
 from tests.layers.layer_cases import REGISTRY, cases, make_inputs, source_namespace
 
 
@@ -43,7 +42,7 @@ def test_layer_matches_torch(spec: LayerSpec, params: dict, shapes: dict) -> Non
     outs = out if isinstance(out, tuple) else (out,)
     ports = [port.name for port in spec.output_ports(p)]
     assert len(outs) == len(ports)
-    for port, tensor in zip(ports, outs):
+    for port, tensor in zip(ports, outs, strict=True):
         assert tuple(tensor.shape[1:]) == tuple(expected[port][1:]), f"port {port}"
         assert tensor.shape[0] == next(iter(shapes.values()))[0] if shapes else True
 
@@ -68,7 +67,9 @@ def test_layer_matches_torch(spec: LayerSpec, params: dict, shapes: dict) -> Non
     ref = module(*args)
     torch.manual_seed(1)
     got = exported(*args)
-    for a, b in zip(ref if isinstance(ref, tuple) else (ref,), got if isinstance(got, tuple) else (got,)):
+    for a, b in zip(
+        ref if isinstance(ref, tuple) else (ref,), got if isinstance(got, tuple) else (got,), strict=True
+    ):
         assert torch.equal(a, b)
 
 

@@ -58,11 +58,16 @@ def test_caffenet_shapes_and_params():
     pool = ("core.maxpool2d", {"kernel_size": 3, "stride": 2})
     lrn = ("core.localresponsenorm", {"size": 5})
     layers = [
-        (conv, {"out_channels": 96, "kernel_size": 11, "stride": 4}), pool, lrn,
-        (conv, {"out_channels": 256, "kernel_size": 5, "padding": 2, "groups": 2}), pool, lrn,
+        (conv, {"out_channels": 96, "kernel_size": 11, "stride": 4}),
+        pool,
+        lrn,
+        (conv, {"out_channels": 256, "kernel_size": 5, "padding": 2, "groups": 2}),
+        pool,
+        lrn,
         (conv, {"out_channels": 384, "kernel_size": 3, "padding": 1}),
         (conv, {"out_channels": 384, "kernel_size": 3, "padding": 1, "groups": 2}),
-        (conv, {"out_channels": 256, "kernel_size": 3, "padding": 1, "groups": 2}), pool,
+        (conv, {"out_channels": 256, "kernel_size": 3, "padding": 1, "groups": 2}),
+        pool,
         ("core.flatten", {}),
         ("core.linear", {"out_features": 4096}),
         ("core.linear", {"out_features": 4096}),
@@ -119,7 +124,12 @@ def test_adaptive_pools():
     spec, p, y = run("core.adaptiveavgpool1d", (4, 10), output_size=5)
     assert y == (None, 4, 5)
     assert spec.build(p, {})(torch.arange(10.0).reshape(1, 1, 10)).squeeze().tolist() == [
-        0.5, 2.5, 4.5, 6.5, 8.5]
+        0.5,
+        2.5,
+        4.5,
+        6.5,
+        8.5,
+    ]
 
 
 def test_pooling_errors():

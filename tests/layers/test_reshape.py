@@ -66,9 +66,23 @@ def test_pad_follows_f_pad_order():
     assert run("core.pad", (3, 4, 5), padding=[1, 2, 3, 4])[2] == (None, 3, 11, 8)
     x = torch.arange(4.0).reshape(1, 1, 4)
     assert module("core.pad", (1, 4), padding=[2, 1], mode="reflect")(x).flatten().tolist() == [
-        2, 1, 0, 1, 2, 3, 2]
+        2,
+        1,
+        0,
+        1,
+        2,
+        3,
+        2,
+    ]
     assert module("core.pad", (1, 4), padding=[2, 1], mode="replicate")(x).flatten().tolist() == [
-        0, 0, 0, 1, 2, 3, 3]
+        0,
+        0,
+        0,
+        1,
+        2,
+        3,
+        3,
+    ]
     padded = module("core.pad", (1, 4), padding=[1, 1], value=-1.0)(x)
     assert torch.equal(padded, F.pad(x, (1, 1), value=-1.0))
 
@@ -82,6 +96,7 @@ def test_pad_errors():
 
 def test_unet_valid_convs_572_to_388():
     """Each 2x(3x3 valid conv) loses 4 px, pool halves, up-conv doubles; skips are centre-cropped."""
+
     def step(type_id, shape, **params):
         spec = REGISTRY.get(type_id)
         return spec.shape(spec.resolve_params(params), shape)

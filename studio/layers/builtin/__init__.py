@@ -1,0 +1,1 @@
+"""The built-in layer declarations, one module per category."""

@@ -26,9 +26,13 @@ class BlockInstance(LayerSpec):
     requires_graph = True
     params = (
         Param("block", "str", "", "Id of the block definition this node instantiates."),
-        Param("shared", "bool", False,
-              "Share weights with the other shared instances of this block (Siamese networks); "
-              "otherwise this instance has its own weights."),
+        Param(
+            "shared",
+            "bool",
+            False,
+            "Share weights with the other shared instances of this block (Siamese networks); "
+            "otherwise this instance has its own weights.",
+        ),
     )
     inputs = ()
     outputs = ()

@@ -59,15 +59,39 @@ def _conv_params(n: int, causal: bool) -> tuple[Param, ...]:
         Param("out_channels", "int", 16, "Number of filters = output channels.", min=1),
         Param("kernel_size", "size", 3, "Filter size per spatial dim.", min=1, length=n),
         Param("stride", "size", 1, "Step between filter positions; 2 halves the size.", min=1, length=n),
-        Param("padding", "size", 0, pad_help, min=0, length=n,
-              choices=("same", "valid", "causal") if causal else ("same", "valid")),
-        Param("dilation", "size", 1, "Spacing of kernel taps (atrous); the kernel spans D(K-1)+1.",
-              min=1, length=n),
-        Param("groups", "int", 1, "Channel groups; groups = input channels gives a depthwise conv "
-              "(depthwise-separable: follow it with a 1x1 conv).", min=1),
+        Param(
+            "padding",
+            "size",
+            0,
+            pad_help,
+            min=0,
+            length=n,
+            choices=("same", "valid", "causal") if causal else ("same", "valid"),
+        ),
+        Param(
+            "dilation",
+            "size",
+            1,
+            "Spacing of kernel taps (atrous); the kernel spans D(K-1)+1.",
+            min=1,
+            length=n,
+        ),
+        Param(
+            "groups",
+            "int",
+            1,
+            "Channel groups; groups = input channels gives a depthwise conv "
+            "(depthwise-separable: follow it with a 1x1 conv).",
+            min=1,
+        ),
         Param("bias", "bool", True, "Learn one additive bias per output channel."),
-        Param("padding_mode", "choice", "zeros", "Padding values: zeros, mirror (reflect), "
-              "edge copies (replicate) or wrap-around (circular).", choices=_PAD_MODES),
+        Param(
+            "padding_mode",
+            "choice",
+            "zeros",
+            "Padding values: zeros, mirror (reflect), edge copies (replicate) or wrap-around (circular).",
+            choices=_PAD_MODES,
+        ),
     )
 
 
@@ -77,8 +101,14 @@ class _ConvNd(LayerSpec):
     ndim = 2
     category = "Convolution"
     icon = "conv"
-    defaults_kw = {"stride": 1, "padding": 0, "dilation": 1, "groups": 1, "bias": True,
-                   "padding_mode": "zeros"}
+    defaults_kw = {
+        "stride": 1,
+        "padding": 0,
+        "dilation": 1,
+        "groups": 1,
+        "bias": True,
+        "padding_mode": "zeros",
+    }
 
     def check_params(self, p):
         if p["padding"] == "same" and tup(p["stride"], self.ndim) != (1,) * self.ndim:
@@ -94,8 +124,11 @@ class _ConvNd(LayerSpec):
         expect_rank(title, x, n + 2, hint=rank_hint(n, x))
         channels, groups = x[1], p["groups"]
         if channels % groups:
-            raise ShapeError(f"{title}: groups={groups} does not divide the {channels} input channels "
-                             f"of {fmt(x)}: choose a divisor of {channels}", "x")
+            raise ShapeError(
+                f"{title}: groups={groups} does not divide the {channels} input channels "
+                f"of {fmt(x)}: choose a divisor of {channels}",
+                "x",
+            )
         k, s, d = (tup(p[name], n) for name in ("kernel_size", "stride", "dilation"))
         if p["padding"] == "same":
             out = tuple(x[2:])
@@ -104,8 +137,11 @@ class _ConvNd(LayerSpec):
         else:
             pad = tup(0 if p["padding"] == "valid" else p["padding"], n)
             if p["padding_mode"] == "reflect" and any(q >= size for q, size in zip(pad, x[2:], strict=True)):
-                raise ShapeError(f"{title}: reflect padding {max(pad)} must be smaller than the input "
-                                 f"{fmt(x)}: reduce padding or use padding_mode 'replicate'", "x")
+                raise ShapeError(
+                    f"{title}: reflect padding {max(pad)} must be smaller than the input "
+                    f"{fmt(x)}: reduce padding or use padding_mode 'replicate'",
+                    "x",
+                )
             out = spatial_out(title, x[2:], k, s, pad, d)
         return (x[0], p["out_channels"], *out)
 
@@ -209,12 +245,31 @@ class ConvTranspose2d(LayerSpec):
     params = (
         Param("out_channels", "int", 16, "Number of output channels.", min=1),
         Param("kernel_size", "size", 2, "Filter size per spatial dim.", min=1, length=2),
-        Param("stride", "size", 2, "Upsampling factor: zeros inserted between inputs; 2 doubles the size.",
-              min=1, length=2),
-        Param("padding", "size", 0, "Rows/cols cut from each side of the output: it shrinks by 2P.",
-              min=0, length=2),
-        Param("output_padding", "size", 0, "Extra rows/cols on one side to pick among sizes that "
-              "map to the same input (must be < stride or dilation).", min=0, length=2),
+        Param(
+            "stride",
+            "size",
+            2,
+            "Upsampling factor: zeros inserted between inputs; 2 doubles the size.",
+            min=1,
+            length=2,
+        ),
+        Param(
+            "padding",
+            "size",
+            0,
+            "Rows/cols cut from each side of the output: it shrinks by 2P.",
+            min=0,
+            length=2,
+        ),
+        Param(
+            "output_padding",
+            "size",
+            0,
+            "Extra rows/cols on one side to pick among sizes that "
+            "map to the same input (must be < stride or dilation).",
+            min=0,
+            length=2,
+        ),
         Param("groups", "int", 1, "Channel groups (both channel counts must be divisible).", min=1),
         Param("bias", "bool", True, "Learn one additive bias per output channel."),
         Param("dilation", "size", 1, "Spacing of kernel taps.", min=1, length=2),
@@ -238,14 +293,19 @@ class ConvTranspose2d(LayerSpec):
         params_as_shape_error(self, p)
         expect_rank(self.title, x, 4, hint=rank_hint(2, x))
         if x[1] % p["groups"]:
-            raise ShapeError(f"{self.title}: groups={p['groups']} does not divide the {x[1]} input "
-                             f"channels of {fmt(x)}: choose a divisor of {x[1]}", "x")
-        k, s, pad, op, d = (tup(p[n], 2) for n in ("kernel_size", "stride", "padding", "output_padding",
-                                                   "dilation"))
+            raise ShapeError(
+                f"{self.title}: groups={p['groups']} does not divide the {x[1]} input "
+                f"channels of {fmt(x)}: choose a divisor of {x[1]}",
+                "x",
+            )
+        k, s, pad, op, d = (
+            tup(p[n], 2) for n in ("kernel_size", "stride", "padding", "output_padding", "dilation")
+        )
         out = tuple((n - 1) * s[i] - 2 * pad[i] + d[i] * (k[i] - 1) + op[i] + 1 for i, n in enumerate(x[2:]))
         if min(out) <= 0:
-            raise ShapeError(f"{self.title}: output size {out} of input {fmt(x)} is not positive: "
-                             "reduce padding", "x")
+            raise ShapeError(
+                f"{self.title}: output size {out} of input {fmt(x)} is not positive: reduce padding", "x"
+            )
         return (x[0], p["out_channels"], *out)
 
     def param_count(self, p, inputs):
@@ -286,11 +346,20 @@ class Upsample(LayerSpec):
     icon = "conv"
     params = (
         Param("scale_factor", "float", 2.0, "Output size = floor(input size * scale_factor).", min=0.01),
-        Param("mode", "choice", "nearest", "nearest copies the nearest input value (it does not average); "
-              "bilinear interpolates linearly between the 4 nearest values.",
-              choices=("nearest", "bilinear")),
-        Param("align_corners", "bool", False, "Bilinear only: align the corner pixels' centres of input "
-              "and output instead of their edges."),
+        Param(
+            "mode",
+            "choice",
+            "nearest",
+            "nearest copies the nearest input value (it does not average); "
+            "bilinear interpolates linearly between the 4 nearest values.",
+            choices=("nearest", "bilinear"),
+        ),
+        Param(
+            "align_corners",
+            "bool",
+            False,
+            "Bilinear only: align the corner pixels' centres of input and output instead of their edges.",
+        ),
     )
     inputs = (Port("x", rank=4),)
     test_param_variants = ({"mode": "bilinear", "align_corners": True}, {"scale_factor": 1.5})
@@ -304,8 +373,11 @@ class Upsample(LayerSpec):
         expect_rank(self.title, x, 4, hint=rank_hint(2, x))
         out = tuple(math.floor(n * p["scale_factor"]) for n in x[2:])
         if min(out) < 1:
-            raise ShapeError(f"{self.title}: scale_factor {p['scale_factor']} shrinks {fmt(x)} to nothing: "
-                             "increase scale_factor", "x")
+            raise ShapeError(
+                f"{self.title}: scale_factor {p['scale_factor']} shrinks {fmt(x)} to nothing: "
+                "increase scale_factor",
+                "x",
+            )
         return (*x[:2], *out)
 
     def _kwargs(self, p) -> dict:

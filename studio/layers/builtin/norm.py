@@ -13,15 +13,35 @@ from studio.layers.registry import register_layer
 from studio.layers.shapes import expect_rank, fmt
 from studio.layers.spec import LayerSpec, Param, Port, ShapeError
 
-_EPS = Param("eps", "float", 1e-5, "Added to the variance before the square root, for stability (> 0).",
-             min=1e-12)
-_MOMENTUM = Param("momentum", "float", 0.1, "Running-stat update running = (1-m)·running + m·batch; "
-                  "PyTorch's m=0.1 is β=0.9 in the β·running + (1-β)·batch form.", min=0, max=1)
+_EPS = Param(
+    "eps", "float", 1e-5, "Added to the variance before the square root, for stability (> 0).", min=1e-12
+)
+_MOMENTUM = Param(
+    "momentum",
+    "float",
+    0.1,
+    "Running-stat update running = (1-m)·running + m·batch; "
+    "PyTorch's m=0.1 is β=0.9 in the β·running + (1-β)·batch form.",
+    min=0,
+    max=1,
+)
 _AFFINE = Param("affine", "bool", True, "Learn a per-channel scale γ and shift β after normalizing.")
-_TRACK = Param("track_running_stats", "bool", True, "Keep running mean/variance for eval mode "
-               "(running_var stores the unbiased batch variance); off = batch statistics in eval too.")
-_P = Param("p", "float", 0.5, "DROP probability. PyTorch uses inverted dropout: kept values are scaled "
-           "by 1/(1-p) in training, and eval mode is the identity.", min=0, max=1)
+_TRACK = Param(
+    "track_running_stats",
+    "bool",
+    True,
+    "Keep running mean/variance for eval mode "
+    "(running_var stores the unbiased batch variance); off = batch statistics in eval too.",
+)
+_P = Param(
+    "p",
+    "float",
+    0.5,
+    "DROP probability. PyTorch uses inverted dropout: kept values are scaled "
+    "by 1/(1-p) in training, and eval mode is the identity.",
+    min=0,
+    max=1,
+)
 
 
 class _TorchLayer(LayerSpec):
@@ -117,8 +137,14 @@ class LayerNorm(_TorchLayer):
     description = "Normalize each sample over its last dims; no batch statistics"
     icon = "norm"
     params = (
-        Param("normalized_dims", "int", 1, "How many trailing dims to normalize over, per sample "
-              "(1 = the features of each token). Independent of the batch; same in train and eval.", min=1),
+        Param(
+            "normalized_dims",
+            "int",
+            1,
+            "How many trailing dims to normalize over, per sample "
+            "(1 = the features of each token). Independent of the batch; same in train and eval.",
+            min=1,
+        ),
         _EPS,
         Param("elementwise_affine", "bool", True, "Learn per-element scale γ and shift β."),
         Param("bias", "bool", True, "Learn the shift β (with elementwise_affine)."),
@@ -128,16 +154,19 @@ class LayerNorm(_TorchLayer):
     def shape(self, p, x):
         k = p["normalized_dims"]
         if k > len(x) - 1:
-            raise ShapeError(f"LayerNorm: normalized_dims={k} but each sample of {fmt(x)} has {len(x) - 1} "
-                             f"dims: set normalized_dims <= {len(x) - 1}", "x")
+            raise ShapeError(
+                f"LayerNorm: normalized_dims={k} but each sample of {fmt(x)} has {len(x) - 1} "
+                f"dims: set normalized_dims <= {len(x) - 1}",
+                "x",
+            )
         return tuple(x)
 
     def param_count(self, p, inputs):
-        n = math.prod(inputs["x"][-p["normalized_dims"]:])
+        n = math.prod(inputs["x"][-p["normalized_dims"] :])
         return n * (1 + p["bias"]) if p["elementwise_affine"] else 0
 
     def ctor(self, p, x):
-        dims = x[-p["normalized_dims"]:]
+        dims = x[-p["normalized_dims"] :]
         shape = dims[0] if len(dims) == 1 else tuple(dims)
         return "LayerNorm", (shape,), _changed(p, {"eps": 1e-5, "elementwise_affine": True, "bias": True})
 
@@ -155,8 +184,14 @@ class GroupNorm(_TorchLayer):
     description = "Normalize each sample over groups of channels; works with tiny batches"
     icon = "norm"
     params = (
-        Param("num_groups", "int", 4, "Channel groups; must divide the channels (Wu & He use 32). "
-              "1 group = LayerNorm over (C, H, W); C groups = InstanceNorm.", min=1),
+        Param(
+            "num_groups",
+            "int",
+            4,
+            "Channel groups; must divide the channels (Wu & He use 32). "
+            "1 group = LayerNorm over (C, H, W); C groups = InstanceNorm.",
+            min=1,
+        ),
         _EPS,
         Param("affine", "bool", True, "Learn a per-channel scale γ and shift β."),
     )
@@ -168,8 +203,11 @@ class GroupNorm(_TorchLayer):
         c, g = x[1], p["num_groups"]
         if c % g:
             divisors = ", ".join(str(d) for d in range(1, c + 1) if c % d == 0)
-            raise ShapeError(f"GroupNorm: num_groups={g} does not divide the {c} channels of {fmt(x)}: "
-                             f"choose one of {divisors}", "x")
+            raise ShapeError(
+                f"GroupNorm: num_groups={g} does not divide the {c} channels of {fmt(x)}: "
+                f"choose one of {divisors}",
+                "x",
+            )
         return tuple(x)
 
     def param_count(self, p, inputs):
@@ -195,8 +233,13 @@ class InstanceNorm2d(_TorchLayer):
         _EPS,
         _MOMENTUM,
         Param("affine", "bool", False, "Learn a per-channel scale γ and shift β (off, as in PyTorch)."),
-        Param("track_running_stats", "bool", False, "Keep running statistics for eval mode (off by "
-              "default: eval also uses each instance's own statistics)."),
+        Param(
+            "track_running_stats",
+            "bool",
+            False,
+            "Keep running statistics for eval mode (off by "
+            "default: eval also uses each instance's own statistics).",
+        ),
     )
     inputs = (Port("x", rank=4),)
     test_param_variants = ({"affine": True}, {"track_running_stats": True})
@@ -291,6 +334,14 @@ class AlphaDropout(_Dropout):
     type_id = "core.alphadropout"
     title = "AlphaDropout"
     description = "Dropout for SELU networks: keeps mean 0 and variance 1"
-    params = (Param("p", "float", 0.5, "DROP probability; dropped units take SELU's negative saturation "
-                    "value and an affine correction keeps mean and variance. Identity in eval.",
-                    min=0, max=1),)
+    params = (
+        Param(
+            "p",
+            "float",
+            0.5,
+            "DROP probability; dropped units take SELU's negative saturation "
+            "value and an affine correction keeps mean and variance. Identity in eval.",
+            min=0,
+            max=1,
+        ),
+    )

@@ -17,10 +17,24 @@ _DIM_NAMES = {1: "L", 2: "H×W", 3: "D×H×W"}
 def _pool_params(n: int, kind: str) -> tuple[Param, ...]:
     params = (
         Param("kernel_size", "size", 2, f"Window size per spatial dim ({_DIM_NAMES[n]}).", min=1, length=n),
-        Param("stride", "size", None, "Step between windows; empty = kernel_size (PyTorch's None).",
-              min=1, length=n, optional=True),
-        Param("padding", "size", 0, f"Implicit {'-inf' if kind == 'max' else 'zero'} padding on each side; "
-              "at most half the kernel size.", min=0, length=n),
+        Param(
+            "stride",
+            "size",
+            None,
+            "Step between windows; empty = kernel_size (PyTorch's None).",
+            min=1,
+            length=n,
+            optional=True,
+        ),
+        Param(
+            "padding",
+            "size",
+            0,
+            f"Implicit {'-inf' if kind == 'max' else 'zero'} padding on each side; "
+            "at most half the kernel size.",
+            min=0,
+            length=n,
+        ),
         Param("ceil_mode", "bool", False, "Round the output size up, keeping a partial last window."),
     )
     if kind == "avg":
@@ -96,6 +110,7 @@ class MaxPool1d(_PoolNd):
     inputs = (Port("x", rank=3),)
     test_param_variants = _MAX_VARIANTS
 
+
 @register_layer
 class MaxPool2d(_PoolNd):
     """Maximum over sliding windows of (N, C, H, W)."""
@@ -108,6 +123,7 @@ class MaxPool2d(_PoolNd):
     params = _pool_params(2, "max")
     inputs = (Port("x", rank=4),)
     test_param_variants = _MAX_VARIANTS
+
 
 @register_layer
 class MaxPool3d(_PoolNd):
@@ -122,6 +138,7 @@ class MaxPool3d(_PoolNd):
     inputs = (Port("x", rank=5),)
     test_param_variants = _MAX_VARIANTS
 
+
 @register_layer
 class AvgPool1d(_PoolNd):
     """Average over sliding windows of (N, C, L)."""
@@ -135,6 +152,7 @@ class AvgPool1d(_PoolNd):
     inputs = (Port("x", rank=3),)
     test_param_variants = _AVG_VARIANTS
 
+
 @register_layer
 class AvgPool2d(_PoolNd):
     """Average over sliding windows of (N, C, H, W)."""
@@ -147,6 +165,7 @@ class AvgPool2d(_PoolNd):
     params = _pool_params(2, "avg")
     inputs = (Port("x", rank=4),)
     test_param_variants = _AVG_VARIANTS
+
 
 @register_layer
 class AvgPool3d(_PoolNd):
@@ -191,8 +210,11 @@ class AdaptiveAvgPool1d(_AdaptiveAvgPool):
     title = "AdaptiveAvgPool1d"
     description = "Average pooling to a fixed output length L_out"
     ndim = 1
-    params = (Param("output_size", "size", 1, "Output length; windows are sized to fit the input.",
-                    min=1, length=1),)
+    params = (
+        Param(
+            "output_size", "size", 1, "Output length; windows are sized to fit the input.", min=1, length=1
+        ),
+    )
     inputs = (Port("x", rank=3),)
     test_param_variants = ({"output_size": 3},)
 
@@ -205,8 +227,17 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPool):
     title = "AdaptiveAvgPool2d"
     description = "Average pooling to a fixed output size (e.g. 1×1 or 7×7)"
     ndim = 2
-    params = (Param("output_size", "size", 1, "Output H×W; windows are sized to fit the input "
-                    "(1 = global average pooling, keeping the 1×1 dims).", min=1, length=2),)
+    params = (
+        Param(
+            "output_size",
+            "size",
+            1,
+            "Output H×W; windows are sized to fit the input "
+            "(1 = global average pooling, keeping the 1×1 dims).",
+            min=1,
+            length=2,
+        ),
+    )
     inputs = (Port("x", rank=4),)
     test_param_variants = ({"output_size": [3, 2]},)
 
@@ -224,8 +255,11 @@ class GlobalAvgPool(LayerSpec):
 
     def shape(self, p, x):
         if len(x) == 2:
-            raise ShapeError(f"{self.title} expects (N, C, ...) maps but receives {fmt(x)}, which has no "
-                             "spatial dims: remove it", "x")
+            raise ShapeError(
+                f"{self.title} expects (N, C, ...) maps but receives {fmt(x)}, which has no "
+                "spatial dims: remove it",
+                "x",
+            )
         expect_rank(self.title, x, (3, 4, 5), hint="insert Reshape to (C, H, W)")
         return tuple(x[:2])
 

@@ -57,13 +57,14 @@ class Flatten(_Reshaping):
         start = p["start_dim"] % rank if -rank <= p["start_dim"] < rank else None
         end = p["end_dim"] % rank if -rank <= p["end_dim"] < rank else None
         if start is None or end is None:
-            raise ShapeError(f"Flatten: dims {p['start_dim']}..{p['end_dim']} are out of range for {fmt(x)}",
-                             "x")
+            raise ShapeError(
+                f"Flatten: dims {p['start_dim']}..{p['end_dim']} are out of range for {fmt(x)}", "x"
+            )
         if start == 0:
             raise ShapeError("Flatten: start_dim 0 would merge the batch dim: set start_dim=1", "x")
         if start > end:
             raise ShapeError(f"Flatten: start_dim {start} comes after end_dim {end} for {fmt(x)}", "x")
-        return (*x[:start], math.prod(x[start:end + 1]), *x[end + 1:])
+        return (*x[:start], math.prod(x[start : end + 1]), *x[end + 1 :])
 
     def ctor(self, p):
         return "nn.Flatten", (p["start_dim"], p["end_dim"]), {}
@@ -79,8 +80,15 @@ class Reshape(_Reshaping):
     type_id = "core.reshape"
     title = "Reshape"
     description = "Reshape each sample, e.g. (N, 784) -> (N, 1, 28, 28)"
-    params = (Param("shape", "ints", [-1], "Per-sample target shape (without the batch); one -1 is "
-                    "inferred from the element count.", min=-1),)
+    params = (
+        Param(
+            "shape",
+            "ints",
+            [-1],
+            "Per-sample target shape (without the batch); one -1 is inferred from the element count.",
+            min=-1,
+        ),
+    )
     test_param_variants = ({"shape": [3, -1]}, {"shape": [2, 2, 15]})
 
     def check_params(self, p):
@@ -95,12 +103,18 @@ class Reshape(_Reshaping):
         known = math.prod(d for d in target if d != -1)
         if -1 in target:
             if n % known:
-                raise ShapeError(f"Reshape: {n} elements of {fmt(x)} cannot fill a -1 dim with the other "
-                                 f"sizes multiplying to {known}: change shape", "x")
+                raise ShapeError(
+                    f"Reshape: {n} elements of {fmt(x)} cannot fill a -1 dim with the other "
+                    f"sizes multiplying to {known}: change shape",
+                    "x",
+                )
             target = [n // known if d == -1 else d for d in target]
         elif known != n:
-            raise ShapeError(f"Reshape: target {tuple(target)} holds {known} elements but {fmt(x)} has {n} "
-                             "per sample: change shape (or use -1 for one dim)", "x")
+            raise ShapeError(
+                f"Reshape: target {tuple(target)} holds {known} elements but {fmt(x)} has {n} "
+                "per sample: change shape (or use -1 for one dim)",
+                "x",
+            )
         return (x[0], *target)
 
     def ctor(self, p):
@@ -117,8 +131,16 @@ class Permute(_Reshaping):
     type_id = "core.permute"
     title = "Permute"
     description = "Reorder the dims of each sample, e.g. (N, T, F) -> (N, F, T)"
-    params = (Param("dims", "ints", [1, 0], "New order of the per-sample dims, numbered from 0 after the "
-                    "batch: [1, 0] swaps (T, F); [1, 2, 0] turns (C, H, W) into (H, W, C).", min=0),)
+    params = (
+        Param(
+            "dims",
+            "ints",
+            [1, 0],
+            "New order of the per-sample dims, numbered from 0 after the "
+            "batch: [1, 0] swaps (T, F); [1, 2, 0] turns (C, H, W) into (H, W, C).",
+            min=0,
+        ),
+    )
     test_param_variants = ({"dims": [1, 2, 0]},)
 
     def check_params(self, p):
@@ -129,8 +151,11 @@ class Permute(_Reshaping):
         params_as_shape_error(self, p)
         dims = p["dims"]
         if len(dims) != len(x) - 1:
-            raise ShapeError(f"Permute: dims {dims} order {len(dims)} dims but each sample of {fmt(x)} has "
-                             f"{len(x) - 1}: give {len(x) - 1} dims", "x")
+            raise ShapeError(
+                f"Permute: dims {dims} order {len(dims)} dims but each sample of {fmt(x)} has "
+                f"{len(x) - 1}: give {len(x) - 1} dims",
+                "x",
+            )
         return (x[0], *(x[d + 1] for d in dims))
 
     def ctor(self, p):
@@ -148,10 +173,21 @@ class Pad(_Reshaping):
     title = "Pad"
     description = "Pad the last dims (constant, reflect or replicate), like F.pad"
     params = (
-        Param("padding", "ints", [1, 1, 1, 1], "Pairs (before, after) from the LAST dim backwards, as in "
-              "F.pad: [left, right, top, bottom, ...]."),
-        Param("mode", "choice", "constant", "constant fills with value; reflect mirrors without repeating "
-              "the edge; replicate repeats the edge value.", choices=("constant", "reflect", "replicate")),
+        Param(
+            "padding",
+            "ints",
+            [1, 1, 1, 1],
+            "Pairs (before, after) from the LAST dim backwards, as in "
+            "F.pad: [left, right, top, bottom, ...].",
+        ),
+        Param(
+            "mode",
+            "choice",
+            "constant",
+            "constant fills with value; reflect mirrors without repeating "
+            "the edge; replicate repeats the edge value.",
+            choices=("constant", "reflect", "replicate"),
+        ),
         Param("value", "float", 0.0, "Fill value for mode 'constant'."),
     )
     test_param_variants = (
@@ -171,17 +207,24 @@ class Pad(_Reshaping):
         params_as_shape_error(self, p)
         pad, k = p["padding"], len(p["padding"]) // 2
         if k > len(x) - 1:
-            raise ShapeError(f"Pad: padding {pad} covers {k} dims but each sample of {fmt(x)} has "
-                             f"{len(x) - 1}", "x")
+            raise ShapeError(
+                f"Pad: padding {pad} covers {k} dims but each sample of {fmt(x)} has {len(x) - 1}", "x"
+            )
         if p["mode"] != "constant" and len(x) - k not in (1, 2):
-            raise ShapeError(f"Pad: mode '{p['mode']}' pads only the spatial dims of (N, C, ...) input; "
-                             f"{fmt(x)} needs {len(x) - 2} (before, after) pairs", "x")
+            raise ShapeError(
+                f"Pad: mode '{p['mode']}' pads only the spatial dims of (N, C, ...) input; "
+                f"{fmt(x)} needs {len(x) - 2} (before, after) pairs",
+                "x",
+            )
         out = list(x)
         for i in range(k):
             axis, before, after = len(x) - 1 - i, pad[2 * i], pad[2 * i + 1]
             if p["mode"] == "reflect" and max(before, after) >= x[axis]:
-                raise ShapeError(f"Pad: reflect padding {max(before, after)} must be smaller than the size "
-                                 f"{x[axis]} of dim {axis} of {fmt(x)}: reduce it or use 'replicate'", "x")
+                raise ShapeError(
+                    f"Pad: reflect padding {max(before, after)} must be smaller than the size "
+                    f"{x[axis]} of dim {axis} of {fmt(x)}: reduce it or use 'replicate'",
+                    "x",
+                )
             out[axis] = x[axis] + before + after
             if out[axis] < 1:
                 raise ShapeError(f"Pad: negative padding removes all of dim {axis} of {fmt(x)}", "x")
@@ -203,20 +246,34 @@ class Crop(_Reshaping):
     type_id = "core.crop"
     title = "Crop"
     description = "Centre crop of the spatial dims, e.g. a U-Net skip to the decoder size"
-    params = (Param("size", "ints", [24, 24], "Target size of the last dims (e.g. [H, W]); the offset is "
-                    "(input - size) // 2, as in U-Net's copy-and-crop.", min=1),)
+    params = (
+        Param(
+            "size",
+            "ints",
+            [24, 24],
+            "Target size of the last dims (e.g. [H, W]); the offset is "
+            "(input - size) // 2, as in U-Net's copy-and-crop.",
+            min=1,
+        ),
+    )
     test_param_variants = ({"size": [3]},)
 
     def shape(self, p, x):
         size = p["size"]
         if len(size) > len(x) - 2:
-            raise ShapeError(f"Crop: size {size} has {len(size)} dims but {fmt(x)} has {len(x) - 2} spatial "
-                             "dims: give one size per spatial dim", "x")
+            raise ShapeError(
+                f"Crop: size {size} has {len(size)} dims but {fmt(x)} has {len(x) - 2} spatial "
+                "dims: give one size per spatial dim",
+                "x",
+            )
         first = len(x) - len(size)
         for axis, want in enumerate(size, start=first):
             if want > x[axis]:
-                raise ShapeError(f"Crop: size {want} > input {x[axis]} in dim {axis} of {fmt(x)}: a crop can "
-                                 "only shrink; reduce size (or Pad/Upsample the input)", "x")
+                raise ShapeError(
+                    f"Crop: size {want} > input {x[axis]} in dim {axis} of {fmt(x)}: a crop can "
+                    "only shrink; reduce size (or Pad/Upsample the input)",
+                    "x",
+                )
         return (*x[:first], *size)
 
     def ctor(self, p):

@@ -15,10 +15,26 @@ class CausalConv1d(nn.Conv1d):
     parameters and state_dict keys are those of :class:`torch.nn.Conv1d`.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
-                 dilation: int = 1, groups: int = 1, bias: bool = True) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride=stride, padding=0,
-                         dilation=dilation, groups=groups, bias=bias)
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int = 1,
+        dilation: int = 1,
+        groups: int = 1,
+        bias: bool = True,
+    ) -> None:
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride=stride,
+            padding=0,
+            dilation=dilation,
+            groups=groups,
+            bias=bias,
+        )
         self.left_pad = self.dilation[0] * (self.kernel_size[0] - 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
