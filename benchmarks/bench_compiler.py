@@ -13,6 +13,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from benchmarks._harness import median_spread, result
 from studio.compiler.infer import ShapeInference, infer_graph
 from studio.compiler.lower import compile_graph
 from studio.layers.registry import LayerRegistry
@@ -39,37 +40,6 @@ class HandLeNet5(nn.Module):
         x = F.max_pool2d(F.relu(self.conv2(x)), 2)
         x = torch.flatten(x, 1)
         return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
-
-
-def _quantiles(values: list[float]) -> tuple[float, float, float, float]:
-    """(p10, q1, q3, p90) of ``values``."""
-    if len(values) < 2:
-        v = values[0]
-        return v, v, v, v
-    deciles, quartiles = statistics.quantiles(values, n=10), statistics.quantiles(values, n=4)
-    return deciles[0], quartiles[0], quartiles[2], deciles[-1]
-
-
-def _result(
-    name: str,
-    value: float,
-    unit: str,
-    goal: float | None,
-    meets: bool,
-    repeats: int,
-    spread: float,
-    note: str,
-) -> dict:
-    return {
-        "name": name,
-        "value": round(value, 4),
-        "unit": unit,
-        "goal": goal,
-        "meets": bool(meets),
-        "repeats": repeats,
-        "spread": round(spread, 4),
-        "note": note,
-    }
 
 
 def _step_timer(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int):
@@ -102,19 +72,10 @@ def bench_training_step(reps: int, steps: int) -> dict:
         a.append(run_compiled())
         b.append(run_hand())
     ratio = statistics.median(b) / statistics.median(a)
-    pairs = [hb / ca for ca, hb in zip(a, b, strict=True)]
-    _, q1, q3, _ = _quantiles(pairs)
+    _, spread = median_spread([hb / ca for ca, hb in zip(a, b, strict=True)])
     note = f"LeNet-5 1x32x32, batch {BATCH}, SGD + cross-entropy, CPU, {torch.get_num_threads()} thread(s)"
-    return _result(
-        "compiled vs hand-written LeNet-5 training step (speed ratio)",
-        ratio,
-        "x",
-        0.98,
-        ratio >= 0.98,
-        reps,
-        (q3 - q1) / statistics.median(pairs),
-        note,
-    )
+    name = "compiled vs hand-written LeNet-5 training step (speed ratio)"
+    return result(name, round(ratio, 4), "x", 0.98, ratio >= 0.98, reps, spread, note=note)
 
 
 def bench_reinference(nodes: int, edits: int) -> list[dict]:
@@ -137,29 +98,28 @@ def bench_reinference(nodes: int, edits: int) -> list[dict]:
         infer_graph(graph, registry)
         full_ms.append((time.perf_counter() - start) * 1e3)
     note = f"{nodes}-node Linear/ReLU chain, width 16, one Linear's out_features edited, 1 thread"
-    p10, _, _, p90 = _quantiles(edit_ms)
-    edit = statistics.median(edit_ms)
-    f10, _, _, f90 = _quantiles(full_ms)
+    edit, edit_spread = median_spread(edit_ms)
+    full, full_spread = median_spread(full_ms)
     return [
-        _result(
+        result(
             f"shape re-inference after one param edit ({nodes} nodes)",
-            edit,
+            round(edit, 4),
             "ms",
             16.0,
             edit <= 16.0,
             edits,
-            p90 - p10,
-            note + " (edit + report(); spread = p90-p10)",
+            edit_spread,
+            note=note + " (edit + report())",
         ),
-        _result(
+        result(
             f"full shape inference ({nodes} nodes)",
-            statistics.median(full_ms),
+            round(full, 4),
             "ms",
             None,
             True,
             len(full_ms),
-            f90 - f10,
-            note.split(",")[0] + ", from scratch (spread = p90-p10)",
+            full_spread,
+            note=note.split(",")[0] + ", from scratch",
         ),
     ]
 
@@ -182,19 +142,10 @@ def bench_worst_case_edit(nodes: int, edits: int) -> dict:
         graph.set_param(source, "features", 16 + i % 2)
         live.report()
         times.append((time.perf_counter() - start) * 1e3)
-    p10, _, _, p90 = _quantiles(times)
-    value = statistics.median(times)
+    value, spread = median_spread(times)
     note = f"{nodes}-node ReLU chain, input width edited so all {nodes} nodes re-infer, 1 thread"
-    return _result(
-        f"shape re-inference, worst case ({nodes} nodes)",
-        value,
-        "ms",
-        16.0,
-        value <= 16.0,
-        len(times),
-        p90 - p10,
-        note + " (spread = p90-p10)",
-    )
+    name = f"shape re-inference, worst case ({nodes} nodes)"
+    return result(name, round(value, 4), "ms", 16.0, value <= 16.0, len(times), spread, note=note)
 
 
 def run(size: str = "full") -> list[dict]:
