@@ -79,11 +79,11 @@ lint: setup
 screenshots: setup
 	@mkdir -p $(SCREENSHOT_DIR)
 	QT_QPA_PLATFORM=offscreen $(BIN)/studio --screenshot $(SCREENSHOT_DIR)/main-window.png
-	@for f in resources/examples/*.nsproj.json; do \
-		[ -e "$$f" ] || continue; \
-		name=$$(basename "$$f" .nsproj.json); \
-		echo "screenshot $$name"; \
-		QT_QPA_PLATFORM=offscreen $(BIN)/studio --screenshot $(SCREENSHOT_DIR)/$$name.png "$$f" || exit 1; \
+	@for t in logreg mlp lenet5; do \
+		echo "screenshot $$t"; \
+		$(BIN)/studio new --template $$t -o $(SCREENSHOT_DIR)/$$t.nsproj.json --force >/dev/null || exit 1; \
+		QT_QPA_PLATFORM=offscreen $(BIN)/studio --screenshot $(SCREENSHOT_DIR)/$$t.png $(SCREENSHOT_DIR)/$$t.nsproj.json || exit 1; \
+		rm -f $(SCREENSHOT_DIR)/$$t.nsproj.json; \
 	done
 
 clean:

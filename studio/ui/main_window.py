@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from studio import __version__
+from studio.templates import TEMPLATES
 from studio.ui.empty_state import EmptyState
 from studio.ui.palette import PalettePanel
-from studio.ui.resources import example_projects
 from studio.ui.summary import SummaryPanel, build_summary
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         self.registry = registry
         self.project: Project | None = None
         self.project_path: Path | None = None
+        self.project_title = ""
         self.setObjectName("mainWindow")
         self.setWindowTitle("NetStudio")
 
@@ -102,12 +103,11 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.open_action)
-        self.examples_menu = file_menu.addMenu("Open &Example")
-        examples = example_projects()
-        for path in examples:
-            name = path.name.removesuffix(".nsproj.json")
-            self.examples_menu.addAction(self._action(name, lambda _=False, p=path: self.open_project(p)))
-        self.examples_menu.setEnabled(bool(examples))
+        self.templates_menu = file_menu.addMenu("New from &Template")
+        for template in TEMPLATES:
+            action = self._action(template.title, lambda _=False, t=template.name: self.new_from_template(t))
+            action.setStatusTip(template.description)
+            self.templates_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action, self.close_action])
         file_menu.addSeparator()
@@ -127,7 +127,7 @@ class MainWindow(QMainWindow):
         loaded = self.project is not None
         for action in (self.save_action, self.save_as_action, self.close_action):
             action.setEnabled(loaded)
-        name = self.project_path.name if self.project_path else None
+        name = self.project_path.name if self.project_path else (self.project_title if self.project else None)
         self.setWindowTitle(f"{name} — NetStudio" if name else "NetStudio")
 
     def _toggle_full_screen(self, on: bool) -> None:
@@ -154,11 +154,32 @@ class MainWindow(QMainWindow):
             log.exception("loading %s failed", path)
             return self._show_load_error(f"{path}: unexpected error: {exc}")
         self.project, self.project_path = project, path
+        self.project_title = path.name.removesuffix(".nsproj.json")
         self.refresh_summary()
         self.pages.setCurrentWidget(self.summary_panel)
         self._update_actions()
         self.statusBar().showMessage(f"Opened {path}", 5000)
         return ""
+
+    def new_from_template(self, name: str) -> None:
+        """Open a built-in template as a new, untitled project (Save asks for a file)."""
+        from studio.core.serialize import project_from_dict, project_to_dict
+        from studio.layers.ports import port_resolver
+        from studio.layers.validation import param_validator
+        from studio.templates import get_template
+
+        template = get_template(name)
+        if template is None:
+            return
+        # Through the file format, so the graph gets the catalog's ports and checks.
+        raw = project_to_dict(template.build())
+        self.project = project_from_dict(raw, port_resolver(self.registry), param_validator(self.registry))
+        self.project_path = None
+        self.project_title = f"Untitled ({template.title})"
+        self.refresh_summary()
+        self.pages.setCurrentWidget(self.summary_panel)
+        self._update_actions()
+        self.statusBar().showMessage(f"New project from the {template.title} template", 5000)
 
     def _show_load_error(self, message: str) -> str:
         if self.project is None:
@@ -168,10 +189,10 @@ class MainWindow(QMainWindow):
 
     def refresh_summary(self) -> None:
         """Recompute shape inference for the open project and redraw the table."""
-        if self.project is None or self.project_path is None:
+        if self.project is None:
             return
         summary = build_summary(self.project.graph, self.registry)
-        self.summary_panel.show_summary(self.project_path.name.removesuffix(".nsproj.json"), summary)
+        self.summary_panel.show_summary(self.project_title, summary)
 
     def close_project(self) -> None:
         """Forget the open project and show the empty state."""
@@ -190,9 +211,11 @@ class MainWindow(QMainWindow):
                 QMessageBox.warning(self, "Could not open the project", error)
 
     def save(self) -> None:
-        """Write the open project back to its file."""
+        """Write the open project back to its file (ask for one if it is untitled)."""
         if self.project is not None and self.project_path is not None:
             self._save_to(self.project_path)
+        elif self.project is not None:
+            self.save_as()
 
     def save_as(self) -> None:
         """Ask for a file name and write the open project there."""
@@ -212,6 +235,8 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Could not save the project", f"{path}: {exc.strerror or exc}")
             return
         self.project_path = path
+        self.project_title = path.name.removesuffix(".nsproj.json")
+        self.refresh_summary()
         self._update_actions()
         self.statusBar().showMessage(f"Saved {path}", 5000)
 

@@ -48,8 +48,3 @@ def icon(name: str) -> QIcon:
             if path.is_file():
                 return QIcon(str(path))
     return QIcon()
-
-
-def example_projects() -> list[Path]:
-    """The example projects shipped in ``resources/examples``, sorted by name."""
-    return sorted(resource_path("examples").glob("*.nsproj.json"))

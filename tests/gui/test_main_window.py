@@ -127,3 +127,21 @@ def test_unwritable_screenshot_exits_2(tmp_path):
     proc = studio("--screenshot", str(tmp_path / "missing" / "out.png"), cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "out.png" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_new_from_template_opens_an_untitled_project(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    titles = [a.text() for a in window.templates_menu.actions()]
+    assert {"Logistic Regression", "Multi-Layer Perceptron", "LeNet-5"} <= set(titles)
+    window.templates_menu.actions()[titles.index("LeNet-5")].trigger()
+    assert window.project is not None and window.project_path is None
+    assert window.windowTitle() == "Untitled (LeNet-5) — NetStudio"
+    table = window.summary_panel.table
+    assert table.rowCount() == 14
+    assert sum(int(table.item(r, 3).text().replace(",", "")) for r in range(table.rowCount())) == 61706
+    target = tmp_path / "mine.nsproj.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.save_action.trigger()  # untitled: Save asks for a file name
+    assert target.is_file() and window.project_path == target
+    assert window.windowTitle() == "mine.nsproj.json — NetStudio"
