@@ -16,6 +16,19 @@ REGISTRY, PLUGIN_REPORT = default_registry(sources=[repo_plugin_dir()])
 assert PLUGIN_REPORT.ok, PLUGIN_REPORT.lines()
 
 
+def run(type_id: str, x: tuple, **params) -> tuple[LayerSpec, dict, tuple]:
+    """(spec, resolved params, inferred output shape) for a per-sample input shape."""
+    spec = REGISTRY.get(type_id)
+    p = spec.resolve_params(params)
+    return spec, p, spec.shape(p, (None, *x))
+
+
+def module(type_id: str, x: tuple, **params) -> torch.nn.Module:
+    """The built module of a single-input layer for a per-sample input shape."""
+    spec, p, _ = run(type_id, x, **params)
+    return spec.build(p, {"x": (None, *x)})
+
+
 def cases() -> list[tuple[LayerSpec, dict, dict]]:
     """(spec, params, concrete input shapes) for every example of every spec."""
     out = []

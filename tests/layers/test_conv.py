@@ -6,14 +6,7 @@ import pytest
 import torch
 
 from studio.layers.spec import ParamError, ShapeError
-from tests.layers.layer_cases import REGISTRY
-
-
-def run(type_id: str, x: tuple, **params):
-    """(spec, resolved params, inferred output shape) for a per-sample input shape."""
-    spec = REGISTRY.get(type_id)
-    p = spec.resolve_params(params)
-    return spec, p, spec.shape(p, (None, *x))
+from tests.layers.layer_cases import REGISTRY, run
 
 
 def build_with_weight(type_id: str, kernel: list, x_shape: tuple, **params) -> torch.nn.Module:

@@ -8,18 +8,7 @@ import pytest
 import torch
 
 from studio.layers.spec import ShapeError
-from tests.layers.layer_cases import REGISTRY
-
-
-def run(type_id: str, x: tuple, **params):
-    spec = REGISTRY.get(type_id)
-    p = spec.resolve_params(params)
-    return spec, p, spec.shape(p, (None, *x))
-
-
-def module(type_id: str, x: tuple, **params) -> torch.nn.Module:
-    spec, p, _ = run(type_id, x, **params)
-    return spec.build(p, {"x": (None, *x)})
+from tests.layers.layer_cases import REGISTRY, module, run
 
 
 def test_batchnorm2d_64_has_128_params_and_buffers():

@@ -6,13 +6,7 @@ import pytest
 import torch
 
 from studio.layers.spec import ParamError, ShapeError
-from tests.layers.layer_cases import REGISTRY
-
-
-def run(type_id: str, x: tuple, **params):
-    spec = REGISTRY.get(type_id)
-    p = spec.resolve_params(params)
-    return spec, p, spec.shape(p, (None, *x))
+from tests.layers.layer_cases import REGISTRY, run
 
 
 def chain(x: tuple, layers: list[tuple[str, dict]]) -> tuple[list[tuple], int]:

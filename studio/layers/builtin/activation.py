@@ -6,22 +6,17 @@ inspector can show pre- and post-activation values separately.
 
 from __future__ import annotations
 
+from studio.layers.builtin._common import ModuleLayer
 from studio.layers.registry import register_layer
 from studio.layers.shapes import expect_rank, fmt
-from studio.layers.spec import LayerSpec, Param, ParamError, ShapeError
+from studio.layers.spec import Param, ParamError, ShapeError
 
 
-def _kw(p, names) -> str:
-    """``a=1, b='x'`` for the params ``names``, in order."""
-    return ", ".join(f"{n}={p[n]!r}" for n in names)
-
-
-class _Activation(LayerSpec):
-    """An ``nn.<torch_name>`` whose constructor takes exactly this spec's params."""
+class _Activation(ModuleLayer):
+    """The ``torch.nn`` class of the same name, whose constructor takes exactly this spec's params."""
 
     category = "Activation"
     icon = "activation"
-    torch_name = ""
 
     def shape(self, p, x):
         return x
@@ -29,13 +24,8 @@ class _Activation(LayerSpec):
     def example_inputs(self, p):
         return [{"x": (2, 5)}, {"x": (3, 4, 3, 3)}]
 
-    def build(self, p, inputs):
-        from torch import nn
-
-        return getattr(nn, self.torch_name)(**{prm.name: p[prm.name] for prm in self.params})
-
-    def ctor_source(self, p, inputs):
-        return f"nn.{self.torch_name}({_kw(p, [prm.name for prm in self.params])})"
+    def ctor(self, p, inputs):
+        return f"nn.{type(self).__name__}", (), {prm.name: p[prm.name] for prm in self.params}
 
 
 @register_layer
@@ -44,7 +34,6 @@ class ReLU(_Activation):
 
     type_id = "core.relu"
     title = "ReLU"
-    torch_name = "ReLU"
     description = "Rectified linear unit: max(0, x) (gradient 0 for x <= 0)"
 
 
@@ -54,7 +43,6 @@ class LeakyReLU(_Activation):
 
     type_id = "core.leaky_relu"
     title = "LeakyReLU"
-    torch_name = "LeakyReLU"
     description = "Leaky ReLU: x for x >= 0, negative_slope·x for x < 0"
     params = (
         Param(
@@ -73,7 +61,6 @@ class PReLU(_Activation):
 
     type_id = "core.prelu"
     title = "PReLU"
-    torch_name = "PReLU"
     description = "Parametric ReLU: f(x) = a·x for x < 0 with a learned (one or per channel)"
     params = (
         Param(
@@ -94,13 +81,8 @@ class PReLU(_Activation):
     def param_count(self, p, inputs):
         return self._num(p, inputs)
 
-    def build(self, p, inputs):
-        from torch import nn
-
-        return nn.PReLU(num_parameters=self._num(p, inputs), init=p["init"])
-
-    def ctor_source(self, p, inputs):
-        return f"nn.PReLU(num_parameters={self._num(p, inputs)}, init={p['init']!r})"
+    def ctor(self, p, inputs):
+        return "nn.PReLU", (), {"num_parameters": self._num(p, inputs), "init": p["init"]}
 
 
 @register_layer
@@ -109,10 +91,14 @@ class ELU(_Activation):
 
     type_id = "core.elu"
     title = "ELU"
-    torch_name = "ELU"
     description = "Exponential linear unit: x for x > 0, alpha·(exp(x) − 1) otherwise"
     params = (
-        Param("alpha", "float", 1.0, "Value approached for very negative x: f(x) = alpha·(exp(x) − 1)."),
+        Param(
+            "alpha",
+            "float",
+            1.0,
+            "Saturation depth: f(x) = alpha·(exp(x) − 1) for x ≤ 0, which tends to −alpha as x → −∞.",
+        ),
     )
 
 
@@ -122,7 +108,6 @@ class SELU(_Activation):
 
     type_id = "core.selu"
     title = "SELU"
-    torch_name = "SELU"
     description = "Scaled ELU (self-normalising; pair with LeCun-normal init and AlphaDropout)"
 
 
@@ -132,7 +117,6 @@ class GELU(_Activation):
 
     type_id = "core.gelu"
     title = "GELU"
-    torch_name = "GELU"
     description = "Gaussian error linear unit: x·Φ(x) (used in Transformers)"
     params = (
         Param(
@@ -151,7 +135,6 @@ class SiLU(_Activation):
 
     type_id = "core.silu"
     title = "SiLU / Swish"
-    torch_name = "SiLU"
     description = "Sigmoid linear unit (Swish with β = 1): x·σ(x)"
 
 
@@ -161,7 +144,6 @@ class Mish(_Activation):
 
     type_id = "core.mish"
     title = "Mish"
-    torch_name = "Mish"
     description = "Mish: x·tanh(softplus(x))"
 
 
@@ -171,7 +153,6 @@ class Sigmoid(_Activation):
 
     type_id = "core.sigmoid"
     title = "Sigmoid"
-    torch_name = "Sigmoid"
     description = "Logistic sigmoid 1/(1 + e^−x) in (0, 1); for training prefer BCEWithLogitsLoss on logits"
 
 
@@ -181,7 +162,6 @@ class Tanh(_Activation):
 
     type_id = "core.tanh"
     title = "Tanh"
-    torch_name = "Tanh"
     description = "Hyperbolic tangent, output in (−1, 1)"
 
 
@@ -191,7 +171,6 @@ class Hardtanh(_Activation):
 
     type_id = "core.hardtanh"
     title = "Hardtanh"
-    torch_name = "Hardtanh"
     description = "Clamp x to [min_val, max_val] (piecewise linear tanh)"
     params = (
         Param("min_val", "float", -1.0, "Lower clipping value."),
@@ -211,7 +190,6 @@ class Softplus(_Activation):
 
     type_id = "core.softplus"
     title = "Softplus"
-    torch_name = "Softplus"
     description = "Smooth ReLU: (1/beta)·log(1 + exp(beta·x)), always positive"
     params = (
         Param("beta", "float", 1.0, "Sharpness: f(x) = (1/beta)·log(1 + exp(beta·x)).", min=1e-6),
@@ -250,7 +228,6 @@ class Softmax(_SoftmaxLike):
 
     type_id = "core.softmax"
     title = "Softmax"
-    torch_name = "Softmax"
     description = (
         "Softmax exp(z_i)/Σ_j exp(z_j) along dim; don't put it before CrossEntropyLoss, which expects logits"
     )
@@ -263,7 +240,6 @@ class LogSoftmax(_SoftmaxLike):
 
     type_id = "core.log_softmax"
     title = "LogSoftmax"
-    torch_name = "LogSoftmax"
     description = "log(softmax(x)) along dim, computed stably; pair with NLLLoss"
 
 
@@ -273,6 +249,7 @@ class Maxout(_Activation):
 
     type_id = "core.maxout"
     title = "Maxout"
+    runtime_module, runtime = "activation", "Maxout"
     description = "Maxout: max over groups of pool_size consecutive channels, C → C/pool_size"
     params = (
         Param(
@@ -299,13 +276,5 @@ class Maxout(_Activation):
         k = p["pool_size"]
         return [{"x": (2, 3 * k)}, {"x": (2, 2 * k, 3, 3)}]
 
-    def support_classes(self):
-        from studio.layers.runtime.activation import Maxout as Runtime
-
-        return (Runtime,)
-
-    def build(self, p, inputs):
-        return self.support_classes()[0](pool_size=p["pool_size"])
-
-    def ctor_source(self, p, inputs):
-        return f"Maxout(pool_size={p['pool_size']})"
+    def ctor(self, p, inputs):
+        return "Maxout", (), {"pool_size": p["pool_size"]}

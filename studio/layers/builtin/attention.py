@@ -9,18 +9,11 @@ LayerNorm and dropout are not counted.
 
 from __future__ import annotations
 
+from studio.layers.builtin._common import ModuleLayer, drop_param
 from studio.layers.registry import register_layer
 from studio.layers.shapes import expect_rank, fmt
-from studio.layers.spec import LayerSpec, Param, Port, ShapeError
+from studio.layers.spec import Param, Port, ShapeError
 
-_DROPOUT = Param(
-    "dropout",
-    "float",
-    0.1,
-    "Drop probability (train only) on attention weights and FFN outputs.",
-    min=0.0,
-    max=1.0,
-)
 _XF_PARAMS = (
     Param(
         "nhead",
@@ -32,7 +25,7 @@ _XF_PARAMS = (
     Param(
         "dim_feedforward", "int", 2048, "Hidden width of the feed-forward block Linear → act → Linear.", min=1
     ),
-    _DROPOUT,
+    drop_param("on attention weights and FFN outputs", 0.1),
     Param(
         "activation",
         "choice",
@@ -64,10 +57,6 @@ def attention_macs(t: int, s: int, e: int, kdim: int, vdim: int) -> int:
     return projections + 2 * t * s * e
 
 
-def _kw(kwargs: dict) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
-
-
 def _check_heads(title: str, e: int, heads: int, name: str, port: str) -> None:
     if e % heads:
         divisors = [d for d in range(1, min(e, 16) + 1) if e % d == 0]
@@ -83,7 +72,7 @@ def _seq(title: str, x, port: str) -> None:
 
 
 @register_layer
-class MultiheadAttention(LayerSpec):
+class MultiheadAttention(ModuleLayer):
     """Scaled dot-product attention with several heads; returns only the output."""
 
     type_id = "core.multihead_attention"
@@ -91,6 +80,7 @@ class MultiheadAttention(LayerSpec):
     category = "Attention"
     description = "Multi-head attention, batch first; key/value default to the query (self-attention)"
     icon = "attention"
+    runtime_module, runtime = "attention", "MultiheadAttentionLayer"
     params = (
         Param(
             "num_heads",
@@ -99,14 +89,7 @@ class MultiheadAttention(LayerSpec):
             "Heads; must divide E. More heads split E, they don't add parameters.",
             min=1,
         ),
-        Param(
-            "dropout",
-            "float",
-            0.0,
-            "Drop probability (train only) on the attention weights.",
-            min=0.0,
-            max=1.0,
-        ),
+        drop_param("on the attention weights"),
         Param("bias", "bool", True, "Learn biases of the input and output projections."),
     )
     inputs = (
@@ -143,24 +126,12 @@ class MultiheadAttention(LayerSpec):
         q, k, v = self._qkv(inputs)
         return attention_macs(q[1], k[1], q[-1], k[-1], v[-1])
 
-    def _kwargs(self, p, inputs) -> dict:
+    def ctor(self, p, inputs):
         q, k, v = self._qkv(inputs)
         kw = {"dropout": p["dropout"], "bias": p["bias"]}
         # Separate key/value widths only when they differ from E (PyTorch then keeps q/k/v_proj_weight).
         kw.update({n: s[-1] for n, s in (("kdim", k), ("vdim", v)) if s[-1] != q[-1]})
-        return kw
-
-    def support_classes(self):
-        from studio.layers.runtime.attention import MultiheadAttentionLayer
-
-        return (MultiheadAttentionLayer,)
-
-    def build(self, p, inputs):
-        return self.support_classes()[0](inputs["query"][-1], p["num_heads"], **self._kwargs(p, inputs))
-
-    def ctor_source(self, p, inputs):
-        kw = _kw(self._kwargs(p, inputs))
-        return f"MultiheadAttentionLayer({inputs['query'][-1]}, {p['num_heads']}, {kw})"
+        return self.runtime, (q[-1], p["num_heads"]), kw
 
     def example_inputs(self, p):
         return [
@@ -174,21 +145,32 @@ def _ffn_params(e: int, f: int, bias: bool) -> int:
     return 2 * e * f + ((f + e) if bias else 0)
 
 
-def _xf_kwargs(p) -> dict:
-    names = ("dim_feedforward", "dropout", "activation", "layer_norm_eps", "norm_first", "bias")
-    return {n: p[n] for n in names}
+class _Transformer(ModuleLayer):
+    """Encoder/decoder layer: ``ctor`` is (E, nhead, **the _XF_PARAMS) plus the subclass's extras."""
+
+    category = "Attention"
+    icon = "attention"
+    params = _XF_PARAMS
+
+    def extra_kwargs(self, p) -> tuple[dict, dict]:
+        """Kwargs before and after the shared ones."""
+        return {}, {}
+
+    def ctor(self, p, inputs):
+        e = inputs[self.input_ports(p)[0].name][-1]
+        before, after = self.extra_kwargs(p)
+        shared = {prm.name: p[prm.name] for prm in _XF_PARAMS[1:]}
+        return self.runtime, (e, p["nhead"]), {**before, **shared, **after}
 
 
 @register_layer
-class TransformerEncoderLayer(LayerSpec):
+class TransformerEncoderLayer(_Transformer):
     """Self-attention + feed-forward, each with residual and LayerNorm."""
 
     type_id = "core.transformer_encoder_layer"
     title = "TransformerEncoderLayer"
-    category = "Attention"
     description = "Transformer encoder block: self-attention + Linear→act→Linear, residuals, LayerNorm"
-    icon = "attention"
-    params = _XF_PARAMS
+    runtime = "nn.TransformerEncoderLayer"
     inputs = (Port("x", rank=3),)
     test_param_variants = (
         {"nhead": 2, "activation": "gelu", "norm_first": True, "dim_feedforward": 16},
@@ -209,28 +191,21 @@ class TransformerEncoderLayer(LayerSpec):
         t, e = inputs["x"][1], inputs["x"][-1]
         return attention_macs(t, t, e, e, e) + 2 * t * e * p["dim_feedforward"]
 
-    def build(self, p, inputs):
-        from torch import nn
-
-        return nn.TransformerEncoderLayer(inputs["x"][-1], p["nhead"], **_xf_kwargs(p), batch_first=True)
-
-    def ctor_source(self, p, inputs):
-        kw = _kw(_xf_kwargs(p))
-        return f"nn.TransformerEncoderLayer({inputs['x'][-1]}, {p['nhead']}, {kw}, batch_first=True)"
+    def extra_kwargs(self, p):
+        return {}, {"batch_first": True}
 
     def example_inputs(self, p):
         return [{"x": (2, 5, 8)}, {"x": (3, 1, 4)}]
 
 
 @register_layer
-class TransformerDecoderLayer(LayerSpec):
+class TransformerDecoderLayer(_Transformer):
     """Masked self-attention on the target, cross-attention on the memory, feed-forward."""
 
     type_id = "core.transformer_decoder_layer"
     title = "TransformerDecoderLayer"
-    category = "Attention"
     description = "Transformer decoder block: (causal) self-attention, cross-attention to memory, FFN"
-    icon = "attention"
+    runtime_module, runtime = "attention", "DecoderLayer"
     params = (
         *_XF_PARAMS,
         Param("causal", "bool", True, "Mask the target self-attention so step t only sees steps <= t."),
@@ -262,45 +237,28 @@ class TransformerDecoderLayer(LayerSpec):
             attention_macs(t, t, e, e, e) + attention_macs(t, s, e, e, e) + 2 * t * e * p["dim_feedforward"]
         )
 
-    def support_classes(self):
-        from studio.layers.runtime.attention import DecoderLayer
-
-        return (DecoderLayer,)
-
-    def build(self, p, inputs):
-        return self.support_classes()[0](inputs["tgt"][-1], p["nhead"], causal=p["causal"], **_xf_kwargs(p))
-
-    def ctor_source(self, p, inputs):
-        return f"DecoderLayer({inputs['tgt'][-1]}, {p['nhead']}, causal={p['causal']}, {_kw(_xf_kwargs(p))})"
+    def extra_kwargs(self, p):
+        return {"causal": p["causal"]}, {}
 
     def example_inputs(self, p):
         return [{"tgt": (2, 5, 8), "memory": (2, 3, 8)}, {"tgt": (3, 1, 4), "memory": (3, 6, 4)}]
 
 
-class _Positional(LayerSpec):
+class _Positional(ModuleLayer):
     category = "Attention"
     icon = "attention"
     inputs = (Port("x", rank=3, label="sequence (N, T, E)"),)
-    runtime = ""
+    runtime_module = "attention"
 
     def shape(self, p, x):
         _seq(self.title, x, "x")
         return x
 
-    def support_classes(self):
-        from studio.layers.runtime import attention
-
-        return (getattr(attention, self.runtime),)
-
     def _max_len(self, p, inputs) -> int:
         return p["max_len"]
 
-    def build(self, p, inputs):
-        x = inputs["x"]
-        return self.support_classes()[0](x[-1], self._max_len(p, inputs), dropout=p["dropout"])
-
-    def ctor_source(self, p, inputs):
-        return f"{self.runtime}({inputs['x'][-1]}, {self._max_len(p, inputs)}, dropout={p['dropout']!r})"
+    def ctor(self, p, inputs):
+        return self.runtime, (inputs["x"][-1], self._max_len(p, inputs)), {"dropout": p["dropout"]}
 
     def example_inputs(self, p):
         return [{"x": (2, 5, 8)}, {"x": (3, 4, 7)}]
@@ -314,16 +272,7 @@ class PositionalEncoding(_Positional):
     title = "PositionalEncoding"
     description = "Adds fixed sinusoidal position codes (Vaswani et al.) to (N, T, E); no parameters"
     runtime = "PositionalEncoding"
-    params = (
-        Param(
-            "dropout",
-            "float",
-            0.0,
-            "Drop probability (train only) applied after the addition.",
-            min=0.0,
-            max=1.0,
-        ),
-    )
+    params = (drop_param("applied after the addition"),)
 
     def _max_len(self, p, inputs):
         return inputs["x"][1]  # the table covers the input's length T
@@ -339,14 +288,7 @@ class LearnedPositionalEncoding(_Positional):
     runtime = "LearnedPositionalEncoding"
     params = (
         Param("max_len", "int", 512, "Longest sequence supported; one learned E-vector per position.", min=1),
-        Param(
-            "dropout",
-            "float",
-            0.0,
-            "Drop probability (train only) applied after the addition.",
-            min=0.0,
-            max=1.0,
-        ),
+        drop_param("applied after the addition"),
     )
 
     def shape(self, p, x):

@@ -10,6 +10,7 @@ declare what the palette, the inspector and the file validation need.
 from __future__ import annotations
 
 from studio.core.blocks import BLOCK_INPUT, BLOCK_OUTPUT, BLOCK_TYPE
+from studio.layers.builtin._common import Passthrough
 from studio.layers.registry import register_layer
 from studio.layers.spec import LayerSpec, Param, Port, ShapeError
 
@@ -42,7 +43,7 @@ class BlockInstance(LayerSpec):
 
 
 @register_layer
-class BlockInput(LayerSpec):
+class BlockInput(Passthrough):
     """An input port of a block definition; its shape comes from the instance."""
 
     type_id = BLOCK_INPUT
@@ -56,17 +57,9 @@ class BlockInput(LayerSpec):
     def infer(self, p, inputs):
         raise ShapeError("a block input gets its shape from the block's instances")
 
-    def build(self, p, inputs):
-        from torch import nn
-
-        return nn.Identity()
-
-    def ctor_source(self, p, inputs):
-        return "nn.Identity()"
-
 
 @register_layer
-class BlockOutput(LayerSpec):
+class BlockOutput(Passthrough):
     """An output port of a block definition."""
 
     type_id = BLOCK_OUTPUT
@@ -76,17 +69,6 @@ class BlockOutput(LayerSpec):
     icon = "output"
     is_output = True
     inputs = (Port("x"),)
-
-    def shape(self, p, x):
-        return x
-
-    def build(self, p, inputs):
-        from torch import nn
-
-        return nn.Identity()
-
-    def ctor_source(self, p, inputs):
-        return "nn.Identity()"
 
     def example_inputs(self, p):
         return [{"x": (2, 3)}]

@@ -2,57 +2,27 @@
 
 PyTorch convolutions are cross-correlations (no kernel flip); weights are
 stored as (out, in/groups, *kernel). Output size per spatial dim is
-``floor((N + 2P - D(K-1) - 1)/S) + 1``.
+``floor((N + 2P - D(K-1) - 1)/S) + 1``. A convolution is translation-equivariant
+(shifting the input shifts the output, up to stride and borders), not invariant.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
+from studio.layers.builtin._common import ModuleLayer, changed, params_as_shape_error, rank_hint
 from studio.layers.registry import register_layer
 from studio.layers.shapes import conv_out, expect_rank, fmt, spatial_out, tup
-from studio.layers.spec import LayerSpec, Param, ParamError, Port, ShapeError
+from studio.layers.spec import Param, ParamError, Port, ShapeError
 
-_DIMS = {1: "(N, C, L)", 2: "(N, C, H, W)", 3: "(N, C, D, H, W)"}
 _PAD_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def src(value: Any) -> str:
-    """Python source of a param value (lists become tuples, as torch stores them)."""
-    return repr(tuple(value)) if isinstance(value, (list, tuple)) else repr(value)
-
-
-def call_source(ctor: str, args: tuple, kwargs: dict) -> str:
-    """``"nn.Conv2d(3, 16, kernel_size=3)"`` from a constructor name, args and kwargs."""
-    parts = [src(a) for a in args] + [f"{k}={src(v)}" for k, v in kwargs.items()]
-    return f"{ctor}({', '.join(parts)})"
-
-
-def as_torch(value: Any) -> Any:
-    """Lists become tuples before reaching a torch constructor."""
-    return tuple(value) if isinstance(value, list) else value
-
-
-def params_as_shape_error(spec: LayerSpec, p: dict) -> None:
-    """Run ``spec.check_params`` so that shape inference reports cross-param rules too."""
-    try:
-        spec.check_params(p)
-    except ParamError as err:
-        raise ShapeError(f"{spec.title}: {err}") from err
-
-
-def rank_hint(n: int, x: tuple) -> str:
-    """What to do when an N-d conv/pool receives the wrong rank."""
-    if len(x) < n + 2:
-        return f"insert Reshape to a per-sample {_DIMS[n][4:]} shape"
-    if len(x) - 2 in _DIMS:
-        return f"use the {len(x) - 2}-D variant of this layer"
-    return "insert Reshape or Flatten"
-
-
 def _conv_params(n: int, causal: bool) -> tuple[Param, ...]:
-    pad_help = "Zeros added on each side; 'same' keeps the size (stride 1 only), 'valid' means 0."
+    pad_help = (
+        "Padding added on each side (values set by padding_mode); "
+        "'same' keeps the size (stride 1 only), 'valid' means 0."
+    )
     if causal:
         pad_help += " 'causal' pads dilation*(kernel_size-1) on the left only, so step t sees no future."
     return (
@@ -95,13 +65,42 @@ def _conv_params(n: int, causal: bool) -> tuple[Param, ...]:
     )
 
 
-class _ConvNd(LayerSpec):
-    """Shared rule of Conv1d/2d/3d; subclasses set ``ndim``."""
+class _Conv(ModuleLayer):
+    """What every convolution shares; subclasses set ``ndim`` and ``torch_defaults``."""
 
     ndim = 2
     category = "Convolution"
     icon = "conv"
-    defaults_kw = {
+    torch_defaults: dict = {}
+
+    def check_out_channels(self, p) -> None:
+        if p["out_channels"] % p["groups"]:
+            raise ParamError(f"groups={p['groups']} must divide out_channels={p['out_channels']}")
+
+    def check_input(self, p, x) -> None:
+        """Cross-param rules, rank and groups vs the input channels, as shape errors."""
+        params_as_shape_error(self, p)
+        n = self.ndim
+        expect_rank(self.title, x, n + 2, hint=rank_hint(n, x))
+        if x[1] % p["groups"]:
+            raise ShapeError(
+                f"{self.title}: groups={p['groups']} does not divide the {x[1]} input channels "
+                f"of {fmt(x)}: choose a divisor of {x[1]}",
+                "x",
+            )
+
+    def kernel_volume(self, p) -> int:
+        return math.prod(tup(p["kernel_size"], self.ndim))
+
+    def ctor(self, p, inputs):
+        kwargs = {"kernel_size": p["kernel_size"], **changed(p, self.torch_defaults)}
+        return f"nn.{type(self).__name__}", (inputs["x"][1], p["out_channels"]), kwargs
+
+
+class _ConvNd(_Conv):
+    """Conv1d/2d/3d: the subclass's ``ndim`` sets its title, params and input rank."""
+
+    torch_defaults = {
         "stride": 1,
         "padding": 0,
         "dilation": 1,
@@ -110,25 +109,22 @@ class _ConvNd(LayerSpec):
         "padding_mode": "zeros",
     }
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.title = cls.__name__
+        cls.params = _conv_params(cls.ndim, causal=cls.ndim == 1)
+        cls.inputs = (Port("x", rank=cls.ndim + 2),)
+
     def check_params(self, p):
         if p["padding"] == "same" and tup(p["stride"], self.ndim) != (1,) * self.ndim:
             raise ParamError("'same' padding needs stride 1: set stride to 1 or padding to a number")
-        if p["out_channels"] % p["groups"]:
-            raise ParamError(f"groups={p['groups']} must divide out_channels={p['out_channels']}")
+        self.check_out_channels(p)
         if p["padding"] == "causal" and p["padding_mode"] != "zeros":
             raise ParamError("'causal' padding pads with zeros: set padding_mode to 'zeros'")
 
     def shape(self, p, x):
-        params_as_shape_error(self, p)
+        self.check_input(p, x)
         n, title = self.ndim, self.title
-        expect_rank(title, x, n + 2, hint=rank_hint(n, x))
-        channels, groups = x[1], p["groups"]
-        if channels % groups:
-            raise ShapeError(
-                f"{title}: groups={groups} does not divide the {channels} input channels "
-                f"of {fmt(x)}: choose a divisor of {channels}",
-                "x",
-            )
         k, s, d = (tup(p[name], n) for name in ("kernel_size", "stride", "dilation"))
         if p["padding"] == "same":
             out = tuple(x[2:])
@@ -146,30 +142,19 @@ class _ConvNd(LayerSpec):
         return (x[0], p["out_channels"], *out)
 
     def param_count(self, p, inputs):
-        c, o = inputs["x"][1], p["out_channels"]
-        return o * (c // p["groups"]) * math.prod(tup(p["kernel_size"], self.ndim)) + (o if p["bias"] else 0)
+        o = p["out_channels"]
+        return o * (inputs["x"][1] // p["groups"]) * self.kernel_volume(p) + (o if p["bias"] else 0)
 
     def macs(self, p, inputs, outputs):
-        per_output = (inputs["x"][1] // p["groups"]) * math.prod(tup(p["kernel_size"], self.ndim))
+        per_output = (inputs["x"][1] // p["groups"]) * self.kernel_volume(p)
         return math.prod(outputs["y"][1:]) * per_output
 
-    def _ctor(self, p, inputs) -> tuple[str, tuple, dict]:
-        args = (inputs["x"][1], p["out_channels"])
-        if p["padding"] == "causal":
-            kw = {k: p[k] for k in ("kernel_size", "stride", "dilation", "groups", "bias")}
-            return "CausalConv1d", args, {k: v for k, v in kw.items() if self.defaults_kw.get(k) != v}
-        kw = {k: p[k] for k in ("kernel_size", *self.defaults_kw)}
-        return f"nn.Conv{self.ndim}d", args, {k: v for k, v in kw.items() if self.defaults_kw.get(k) != v}
-
-    def build(self, p, inputs):
-        from torch import nn
-
-        ctor, args, kw = self._ctor(p, inputs)
-        cls = self.support_classes()[0] if ctor == "CausalConv1d" else getattr(nn, ctor[3:])
-        return cls(*args, **{k: as_torch(v) for k, v in kw.items()})
-
-    def ctor_source(self, p, inputs):
-        return call_source(*self._ctor(p, inputs))
+    def ctor(self, p, inputs):
+        if p["padding"] != "causal":
+            return super().ctor(p, inputs)
+        causal = {k: self.torch_defaults[k] for k in ("stride", "dilation", "groups", "bias")}
+        kwargs = {"kernel_size": p["kernel_size"], **changed(p, causal)}
+        return "CausalConv1d", (inputs["x"][1], p["out_channels"]), kwargs
 
     def example_inputs(self, p):
         n = self.ndim
@@ -181,11 +166,8 @@ class Conv1d(_ConvNd):
     """1-D convolution over sequences (N, C, L); offers causal padding."""
 
     type_id = "core.conv1d"
-    title = "Conv1d"
     description = "1-D convolution over (N, C, L); 'causal' padding for TCN/WaveNet"
     ndim = 1
-    params = _conv_params(1, causal=True)
-    inputs = (Port("x", rank=3),)
     test_param_variants = (
         {"padding": "causal", "kernel_size": 3, "dilation": 2},
         {"padding": "causal", "stride": 2, "bias": False},
@@ -204,11 +186,8 @@ class Conv2d(_ConvNd):
     """2-D convolution over images (N, C, H, W)."""
 
     type_id = "core.conv2d"
-    title = "Conv2d"
     description = "2-D convolution (cross-correlation) over images (N, C, H, W)"
     ndim = 2
-    params = _conv_params(2, causal=False)
-    inputs = (Port("x", rank=4),)
     test_param_variants = (
         {"stride": 2, "padding": 1},
         {"padding": "same", "dilation": 2},
@@ -222,11 +201,8 @@ class Conv3d(_ConvNd):
     """3-D convolution over volumes (N, C, D, H, W)."""
 
     type_id = "core.conv3d"
-    title = "Conv3d"
     description = "3-D convolution over volumes or clips (N, C, D, H, W)"
     ndim = 3
-    params = _conv_params(3, causal=False)
-    inputs = (Port("x", rank=5),)
     test_param_variants = ({"stride": 2, "padding": "valid"}, {"padding": "same", "groups": 2})
 
     def example_inputs(self, p):
@@ -234,22 +210,21 @@ class Conv3d(_ConvNd):
 
 
 @register_layer
-class ConvTranspose2d(LayerSpec):
+class ConvTranspose2d(_Conv):
     """Transposed 2-D convolution: learned upsampling (zero insertion + conv), not an inverse."""
 
     type_id = "core.convtranspose2d"
     title = "ConvTranspose2d"
-    category = "Convolution"
     description = "Transposed convolution (learned upsampling); restores a shape, not the input"
-    icon = "conv"
     params = (
         Param("out_channels", "int", 16, "Number of output channels.", min=1),
         Param("kernel_size", "size", 2, "Filter size per spatial dim.", min=1, length=2),
         Param(
             "stride",
             "size",
-            2,
-            "Upsampling factor: zeros inserted between inputs; 2 doubles the size.",
+            1,
+            "Upsampling factor: stride-1 zeros are inserted between input values; "
+            "stride 2 with kernel_size 2 doubles the size (PyTorch's default is 1).",
             min=1,
             length=2,
         ),
@@ -280,24 +255,23 @@ class ConvTranspose2d(LayerSpec):
         {"kernel_size": 3, "stride": 2, "padding": 1, "output_padding": 1, "groups": 2},
         {"kernel_size": 3, "stride": 1, "dilation": 2, "bias": False},
     )
-    defaults_kw = {"stride": 1, "padding": 0, "output_padding": 0, "groups": 1, "bias": True, "dilation": 1}
+    torch_defaults = {
+        "stride": 1,
+        "padding": 0,
+        "output_padding": 0,
+        "groups": 1,
+        "bias": True,
+        "dilation": 1,
+    }
 
     def check_params(self, p):
         for op, s, d in zip(*(tup(p[k], 2) for k in ("output_padding", "stride", "dilation")), strict=True):
             if op >= max(s, d):
                 raise ParamError(f"output_padding {op} must be smaller than stride or dilation")
-        if p["out_channels"] % p["groups"]:
-            raise ParamError(f"groups={p['groups']} must divide out_channels={p['out_channels']}")
+        self.check_out_channels(p)
 
     def shape(self, p, x):
-        params_as_shape_error(self, p)
-        expect_rank(self.title, x, 4, hint=rank_hint(2, x))
-        if x[1] % p["groups"]:
-            raise ShapeError(
-                f"{self.title}: groups={p['groups']} does not divide the {x[1]} input "
-                f"channels of {fmt(x)}: choose a divisor of {x[1]}",
-                "x",
-            )
+        self.check_input(p, x)
         k, s, pad, op, d = (
             tup(p[n], 2) for n in ("kernel_size", "stride", "padding", "output_padding", "dilation")
         )
@@ -310,33 +284,18 @@ class ConvTranspose2d(LayerSpec):
 
     def param_count(self, p, inputs):
         o = p["out_channels"]
-        weights = inputs["x"][1] * (o // p["groups"]) * math.prod(tup(p["kernel_size"], 2))
-        return weights + (o if p["bias"] else 0)
+        return inputs["x"][1] * (o // p["groups"]) * self.kernel_volume(p) + (o if p["bias"] else 0)
 
     def macs(self, p, inputs, outputs):
         # every input element is multiplied with a (out/groups, kH, kW) slice of the weight
-        x = inputs["x"]
-        return math.prod(x[1:]) * (p["out_channels"] // p["groups"]) * math.prod(tup(p["kernel_size"], 2))
-
-    def _kwargs(self, p) -> dict:
-        kw = {k: p[k] for k in ("kernel_size", *self.defaults_kw)}
-        return {k: v for k, v in kw.items() if self.defaults_kw.get(k) != v}
-
-    def build(self, p, inputs):
-        from torch import nn
-
-        kw = {k: as_torch(v) for k, v in self._kwargs(p).items()}
-        return nn.ConvTranspose2d(inputs["x"][1], p["out_channels"], **kw)
-
-    def ctor_source(self, p, inputs):
-        return call_source("nn.ConvTranspose2d", (inputs["x"][1], p["out_channels"]), self._kwargs(p))
+        return math.prod(inputs["x"][1:]) * (p["out_channels"] // p["groups"]) * self.kernel_volume(p)
 
     def example_inputs(self, p):
         return [{"x": (2, 4, 5, 5)}, {"x": (3, 4, 4, 6)}]
 
 
 @register_layer
-class Upsample(LayerSpec):
+class Upsample(ModuleLayer):
     """Fixed (parameter-free) upsampling of images by a scale factor."""
 
     type_id = "core.upsample"
@@ -380,19 +339,11 @@ class Upsample(LayerSpec):
             )
         return (*x[:2], *out)
 
-    def _kwargs(self, p) -> dict:
+    def ctor(self, p, inputs):
         kw = {"scale_factor": p["scale_factor"], "mode": p["mode"]}
         if p["mode"] == "bilinear":
             kw["align_corners"] = p["align_corners"]
-        return kw
-
-    def build(self, p, inputs):
-        from torch import nn
-
-        return nn.Upsample(**self._kwargs(p))
-
-    def ctor_source(self, p, inputs):
-        return call_source("nn.Upsample", (), self._kwargs(p))
+        return "nn.Upsample", (), kw
 
     def example_inputs(self, p):
         return [{"x": (2, 3, 4, 5)}]

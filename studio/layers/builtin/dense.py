@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from studio.layers.builtin._common import ModuleLayer
 from studio.layers.registry import register_layer
 from studio.layers.shapes import expect_rank, fmt
-from studio.layers.spec import LayerSpec, Param, Port, ShapeError
+from studio.layers.spec import Param, Port, ShapeError
 
 _OUT = Param("out_features", "int", 10, "Number of output units.", min=1)
 _BIAS = Param("bias", "bool", True, "Learn an additive bias.")
 
 
 @register_layer
-class Linear(LayerSpec):
+class Linear(ModuleLayer):
     """y = x Wᵀ + b over the last dimension."""
 
     type_id = "core.linear"
@@ -35,20 +36,15 @@ class Linear(LayerSpec):
         rows = 1 if len(x) == 2 else x[1]
         return rows * x[-1] * p["out_features"]
 
-    def build(self, p, inputs):
-        from torch import nn
-
-        return nn.Linear(inputs["x"][-1], p["out_features"], bias=p["bias"])
-
-    def ctor_source(self, p, inputs):
-        return f"nn.Linear({inputs['x'][-1]}, {p['out_features']}, bias={p['bias']})"
+    def ctor(self, p, inputs):
+        return "nn.Linear", (inputs["x"][-1], p["out_features"]), {"bias": p["bias"]}
 
     def example_inputs(self, p):
         return [{"x": (2, 7)}, {"x": (3, 4, 5)}]
 
 
 @register_layer
-class Bilinear(LayerSpec):
+class Bilinear(ModuleLayer):
     """y = x1ᵀ A x2 + b."""
 
     type_id = "core.bilinear"
@@ -74,13 +70,8 @@ class Bilinear(LayerSpec):
     def macs(self, p, inputs, outputs):
         return p["out_features"] * inputs["x1"][-1] * inputs["x2"][-1]
 
-    def build(self, p, inputs):
-        from torch import nn
-
-        return nn.Bilinear(inputs["x1"][-1], inputs["x2"][-1], p["out_features"], bias=p["bias"])
-
-    def ctor_source(self, p, inputs):
-        return f"nn.Bilinear({inputs['x1'][-1]}, {inputs['x2'][-1]}, {p['out_features']}, bias={p['bias']})"
+    def ctor(self, p, inputs):
+        return "nn.Bilinear", (inputs["x1"][-1], inputs["x2"][-1], p["out_features"]), {"bias": p["bias"]}
 
     def example_inputs(self, p):
         return [{"x1": (2, 3), "x2": (2, 4)}]

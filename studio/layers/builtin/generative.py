@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from studio.layers.builtin._common import ModuleLayer
 from studio.layers.builtin.io import _Input
 from studio.layers.registry import register_layer
 from studio.layers.shapes import fmt
-from studio.layers.spec import LayerSpec, Param, Port, ShapeError
+from studio.layers.spec import Param, Port, ShapeError
 
 
 @register_layer
-class Reparameterize(LayerSpec):
+class Reparameterize(ModuleLayer):
     """z = mu + exp(0.5·logvar)·eps in training mode; mu in eval mode."""
 
     type_id = "core.reparameterize"
@@ -19,6 +20,7 @@ class Reparameterize(LayerSpec):
     icon = "generative"
     inputs = (Port("mu", label="mean μ"), Port("logvar", label="log-variance log σ²"))
     outputs = (Port("z"),)
+    runtime_module, runtime = "generative", "Reparameterize"
 
     def infer(self, p, inputs):
         mu, logvar = inputs["mu"], inputs["logvar"]
@@ -29,17 +31,6 @@ class Reparameterize(LayerSpec):
                 "logvar",
             )
         return {"z": mu}
-
-    def support_classes(self):
-        from studio.layers.runtime.generative import Reparameterize as Runtime
-
-        return (Runtime,)
-
-    def build(self, p, inputs):
-        return self.support_classes()[0]()
-
-    def ctor_source(self, p, inputs):
-        return "Reparameterize()"
 
     def example_inputs(self, p):
         return [{"mu": (2, 4), "logvar": (2, 4)}, {"mu": (3, 2, 3, 3), "logvar": (3, 2, 3, 3)}]

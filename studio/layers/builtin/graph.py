@@ -11,22 +11,23 @@ normalisation, LeakyReLU and softmax are not counted.
 
 from __future__ import annotations
 
+from studio.layers.builtin._common import ModuleLayer, drop_param
 from studio.layers.registry import register_layer
 from studio.layers.shapes import expect_rank, fmt
-from studio.layers.spec import LayerSpec, Param, Port, ShapeError
+from studio.layers.spec import Param, Port, ShapeError
 
 _OUT = Param("out_features", "int", 16, "Output features per node (per head for GAT).", min=1)
 _BIAS = Param("bias", "bool", True, "Learn an additive bias.")
 
 
-class _GraphLayer(LayerSpec):
+class _GraphLayer(ModuleLayer):
     category = "Graph"
     icon = "graph"
     inputs = (
         Port("features", rank=3, label="node features (N, V, F)"),
         Port("adjacency", rank=3, label="adjacency (N, V, V)"),
     )
-    runtime = ""
+    runtime_module = "graph"
 
     def infer(self, p, inputs):
         x, a = inputs["features"], inputs["adjacency"]
@@ -47,21 +48,9 @@ class _GraphLayer(LayerSpec):
     def _width(self, p) -> int:
         return p["out_features"]
 
-    def _kwargs(self, p) -> dict:
-        return {prm.name: p[prm.name] for prm in self.params if prm.name != "out_features"}
-
-    def support_classes(self):
-        from studio.layers.runtime import graph
-
-        return (getattr(graph, self.runtime),)
-
-    def build(self, p, inputs):
-        f_in = inputs["features"][-1]
-        return self.support_classes()[0](f_in, p["out_features"], **self._kwargs(p))
-
-    def ctor_source(self, p, inputs):
-        kw = ", ".join(f"{k}={v!r}" for k, v in self._kwargs(p).items())
-        return f"{self.runtime}({inputs['features'][-1]}, {p['out_features']}, {kw})"
+    def ctor(self, p, inputs):
+        kwargs = {prm.name: p[prm.name] for prm in self.params if prm.name != "out_features"}
+        return self.runtime, (inputs["features"][-1], p["out_features"]), kwargs
 
     def example_inputs(self, p):
         return [
@@ -112,14 +101,7 @@ class GATLayer(_GraphLayer):
             "Concatenate the heads (width heads·out_features) instead of averaging them.",
         ),
         Param("negative_slope", "float", 0.2, "LeakyReLU slope for negative attention scores.", min=0.0),
-        Param(
-            "dropout",
-            "float",
-            0.0,
-            "Drop probability (train only) on the attention coefficients.",
-            min=0.0,
-            max=1.0,
-        ),
+        drop_param("on the attention coefficients"),
         _BIAS,
     )
     test_param_variants = ({"heads": 3, "concat": False, "bias": False}, {"heads": 2})

@@ -8,11 +8,12 @@ has several outputs (multi-task heads, a VAE encoder's mean and log-variance).
 
 from __future__ import annotations
 
+from studio.layers.builtin._common import Passthrough
 from studio.layers.registry import register_layer
-from studio.layers.spec import LayerSpec, Param, Port
+from studio.layers.spec import Param, Port
 
 
-class _Input(LayerSpec):
+class _Input(Passthrough):
     category = "Input / Output"
     icon = "input"
     is_input = True
@@ -24,14 +25,6 @@ class _Input(LayerSpec):
     def sample_shape(self, p):
         """Shape of one batch, batch dimension None."""
         raise NotImplementedError
-
-    def build(self, p, inputs):
-        from torch import nn
-
-        return nn.Identity()
-
-    def ctor_source(self, p, inputs):
-        return "nn.Identity()"
 
     def example_inputs(self, p):
         return []  # inputs are forward arguments: exercised by the compiler tests
@@ -125,25 +118,18 @@ class GraphInput(_Input):
         Param("features", "int", 34, "Features per vertex (F).", min=1),
     )
     outputs = (Port("features", label="node features"), Port("adjacency", label="adjacency"))
+    runtime_module, runtime = "io", "GraphInputPassthrough"
 
     def infer(self, p, inputs):
         v = p["nodes"]
         return {"features": (None, v, p["features"]), "adjacency": (None, v, v)}
 
-    def support_classes(self):
-        from studio.layers.runtime.io import GraphInputPassthrough
-
-        return (GraphInputPassthrough,)
-
-    def build(self, p, inputs):
-        return self.support_classes()[0]()
-
-    def ctor_source(self, p, inputs):
-        return "GraphInputPassthrough()"
+    def ctor(self, p, inputs):
+        return self.runtime, (), {}
 
 
 @register_layer
-class Output(LayerSpec):
+class Output(Passthrough):
     """Marks a graph output; passes its input through unchanged."""
 
     type_id = "core.output"
@@ -153,17 +139,6 @@ class Output(LayerSpec):
     icon = "output"
     is_output = True
     params = (Param("label", "str", "", "Optional name of this head (e.g. 'logits', 'mu')."),)
-
-    def shape(self, p, x):
-        return x
-
-    def build(self, p, inputs):
-        from torch import nn
-
-        return nn.Identity()
-
-    def ctor_source(self, p, inputs):
-        return "nn.Identity()"
 
     def example_inputs(self, p):
         return [{"x": (2, 3)}, {"x": (2, 3, 4, 5)}]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 
+from studio.layers.builtin._common import ModuleLayer
 from studio.layers.registry import register_layer
 from studio.layers.shapes import expect_rank, fmt
-from studio.layers.spec import LayerSpec, Param, Port, ShapeError
+from studio.layers.spec import Param, Port, ShapeError
 
 _NUM_INPUTS = Param("num_inputs", "int", 2, "How many tensors to merge (ports in0, in1, ...).", min=2, max=16)
 _NAMES = {2: ("N", "feature"), 4: ("N", "channel", "H", "W"), 5: ("N", "channel", "D", "H", "W")}
@@ -35,25 +36,15 @@ def check_dim(title: str, dim: int, x, port: str = "x") -> int:
     return dim % rank
 
 
-class _Merge(LayerSpec):
+class _Merge(ModuleLayer):
+    """A runtime merge module whose kwargs are the spec's params (``num_inputs`` aside)."""
+
     category = "Merge"
     icon = "merge"
-    runtime = ""
+    runtime_module = "merge"
 
-    def support_classes(self):
-        from studio.layers.runtime import merge
-
-        return (getattr(merge, self.runtime),)
-
-    def _kwargs(self, p) -> dict:
-        return {}
-
-    def build(self, p, inputs):
-        return self.support_classes()[0](**self._kwargs(p))
-
-    def ctor_source(self, p, inputs):
-        kw = ", ".join(f"{k}={v!r}" for k, v in self._kwargs(p).items())
-        return f"{self.runtime}({kw})"
+    def ctor(self, p, inputs):
+        return self.runtime, (), {prm.name: p[prm.name] for prm in self.params if prm.name != "num_inputs"}
 
 
 class _Variadic(_Merge):
@@ -163,9 +154,6 @@ class Concat(_Variadic):
             total += x[axis]
         return {"y": (*first[:axis], total, *first[axis + 1 :])}
 
-    def _kwargs(self, p):
-        return {"dim": p["dim"]}
-
     def example_inputs(self, p):
         cases = []
         for base in ((2, 3, 4, 4), (3, 5)):
@@ -214,9 +202,6 @@ class Split(_Merge):
             )
         return {f"out{i}": (*x[:axis], s, *x[axis + 1 :]) for i, s in enumerate(sizes)}
 
-    def _kwargs(self, p):
-        return {"chunks": p["chunks"], "dim": p["dim"]}
-
     def example_inputs(self, p):
         return [{"x": (2, 6, 3)}, {"x": (3, 7, 7)}]
 
@@ -238,9 +223,6 @@ class Mean(_Merge):
     def shape(self, p, x):
         axis = check_dim(self.title, p["dim"], x)
         return (*x[:axis], 1, *x[axis + 1 :]) if p["keepdim"] else (*x[:axis], *x[axis + 1 :])
-
-    def _kwargs(self, p):
-        return {"dim": p["dim"], "keepdim": p["keepdim"]}
 
     def example_inputs(self, p):
         return [{"x": (2, 5, 3)}, {"x": (3, 2, 4, 4)}]

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 
-from studio.layers.builtin.conv import call_source
+from studio.layers.builtin._common import ModuleLayer, changed
 from studio.layers.registry import register_layer
 from studio.layers.shapes import expect_rank, fmt
-from studio.layers.spec import LayerSpec, Param, Port, ShapeError
+from studio.layers.spec import Param, Port, ShapeError
 
 _EPS = Param(
     "eps", "float", 1e-5, "Added to the variance before the square root, for stability (> 0).", min=1e-12
@@ -44,46 +44,29 @@ _P = Param(
 )
 
 
-class _TorchLayer(LayerSpec):
-    """A layer that is one ``torch.nn`` class; subclasses give its constructor call."""
+class _Norm(ModuleLayer):
+    """A normalization of (N, C, ...) input that keeps its shape: nn.<class name>(C, **changed)."""
 
-    def ctor(self, p, x) -> tuple[str, tuple, dict]:
-        """Name in ``torch.nn``, positional args and (non-default) kwargs for input shape ``x``."""
-        raise NotImplementedError
-
-    def build(self, p, inputs):
-        from torch import nn
-
-        name, args, kwargs = self.ctor(p, inputs["x"])
-        return getattr(nn, name)(*args, **kwargs)
-
-    def ctor_source(self, p, inputs):
-        name, args, kwargs = self.ctor(p, inputs["x"])
-        return call_source(f"nn.{name}", args, kwargs)
-
-
-def _changed(p: dict, defaults: dict) -> dict:
-    """Kwargs that differ from PyTorch's defaults (keeps exported code short)."""
-    return {k: p[k] for k, v in defaults.items() if p[k] != v}
-
-
-class _BatchNorm(_TorchLayer):
     category = "Normalization"
     icon = "norm"
-    params = (_EPS, _MOMENTUM, _AFFINE, _TRACK)
     ranks: tuple[int, ...] = (4,)
-    test_param_variants = ({"affine": False, "momentum": 0.5}, {"track_running_stats": False})
+    torch_defaults: dict = {}
 
     def shape(self, p, x):
         expect_rank(self.title, x, self.ranks)
         return tuple(x)
 
     def param_count(self, p, inputs):
-        return 2 * inputs["x"][1] if p["affine"] else 0
+        return 2 * inputs["x"][1] if p["affine"] else 0  # γ and β per channel
 
-    def ctor(self, p, x):
-        defaults = {"eps": 1e-5, "momentum": 0.1, "affine": True, "track_running_stats": True}
-        return type(self).__name__, (x[1],), _changed(p, defaults)
+    def ctor(self, p, inputs):
+        return f"nn.{type(self).__name__}", (inputs["x"][1],), changed(p, self.torch_defaults)
+
+
+class _BatchNorm(_Norm):
+    params = (_EPS, _MOMENTUM, _AFFINE, _TRACK)
+    torch_defaults = {"eps": 1e-5, "momentum": 0.1, "affine": True, "track_running_stats": True}
+    test_param_variants = ({"affine": False, "momentum": 0.5}, {"track_running_stats": False})
 
 
 @register_layer
@@ -128,14 +111,12 @@ class BatchNorm3d(_BatchNorm):
 
 
 @register_layer
-class LayerNorm(_TorchLayer):
+class LayerNorm(_Norm):
     """Normalize each sample over its last ``normalized_dims`` dims."""
 
     type_id = "core.layernorm"
     title = "LayerNorm"
-    category = "Normalization"
     description = "Normalize each sample over its last dims; no batch statistics"
-    icon = "norm"
     params = (
         Param(
             "normalized_dims",
@@ -165,41 +146,41 @@ class LayerNorm(_TorchLayer):
         n = math.prod(inputs["x"][-p["normalized_dims"] :])
         return n * (1 + p["bias"]) if p["elementwise_affine"] else 0
 
-    def ctor(self, p, x):
-        dims = x[-p["normalized_dims"] :]
+    def ctor(self, p, inputs):
+        dims = inputs["x"][-p["normalized_dims"] :]
         shape = dims[0] if len(dims) == 1 else tuple(dims)
-        return "LayerNorm", (shape,), _changed(p, {"eps": 1e-5, "elementwise_affine": True, "bias": True})
+        return "nn.LayerNorm", (shape,), changed(p, {"eps": 1e-5, "elementwise_affine": True, "bias": True})
 
     def example_inputs(self, p):
         return [{"x": (2, 5, 8)}, {"x": (3, 6)}] if p["normalized_dims"] == 1 else [{"x": (2, 3, 4, 5)}]
 
 
 @register_layer
-class GroupNorm(_TorchLayer):
+class GroupNorm(_Norm):
     """Normalize each sample over channel groups (batch-size independent)."""
 
     type_id = "core.groupnorm"
     title = "GroupNorm"
-    category = "Normalization"
     description = "Normalize each sample over groups of channels; works with tiny batches"
-    icon = "norm"
     params = (
         Param(
             "num_groups",
             "int",
             4,
             "Channel groups; must divide the channels (Wu & He use 32). "
-            "1 group = LayerNorm over (C, H, W); C groups = InstanceNorm.",
+            "1 group normalizes like LayerNorm over (C, H, W), C groups like InstanceNorm "
+            "(γ and β stay per channel).",
             min=1,
         ),
         _EPS,
         Param("affine", "bool", True, "Learn a per-channel scale γ and shift β."),
     )
-    inputs = (Port("x", rank=(2, 3, 4, 5)),)
+    ranks = (2, 3, 4, 5)
+    inputs = (Port("x", rank=ranks),)
     test_param_variants = ({"num_groups": 1, "affine": False}, {"num_groups": 8})
 
     def shape(self, p, x):
-        expect_rank(self.title, x, (2, 3, 4, 5))
+        super().shape(p, x)
         c, g = x[1], p["num_groups"]
         if c % g:
             divisors = ", ".join(str(d) for d in range(1, c + 1) if c % d == 0)
@@ -210,25 +191,20 @@ class GroupNorm(_TorchLayer):
             )
         return tuple(x)
 
-    def param_count(self, p, inputs):
-        return 2 * inputs["x"][1] if p["affine"] else 0
-
-    def ctor(self, p, x):
-        return "GroupNorm", (p["num_groups"], x[1]), _changed(p, {"eps": 1e-5, "affine": True})
+    def ctor(self, p, inputs):
+        return "nn.GroupNorm", (p["num_groups"], inputs["x"][1]), changed(p, {"eps": 1e-5, "affine": True})
 
     def example_inputs(self, p):
         return [{"x": (2, 8, 3, 3)}, {"x": (2, 8, 5)}]
 
 
 @register_layer
-class InstanceNorm2d(_TorchLayer):
+class InstanceNorm2d(_Norm):
     """Normalize each channel of each sample over H×W (style transfer)."""
 
     type_id = "core.instancenorm2d"
     title = "InstanceNorm2d"
-    category = "Normalization"
     description = "Normalize each channel of each image over H×W (style transfer)"
-    icon = "norm"
     params = (
         _EPS,
         _MOMENTUM,
@@ -242,53 +218,41 @@ class InstanceNorm2d(_TorchLayer):
         ),
     )
     inputs = (Port("x", rank=4),)
+    torch_defaults = {"eps": 1e-5, "momentum": 0.1, "affine": False, "track_running_stats": False}
     test_param_variants = ({"affine": True}, {"track_running_stats": True})
-
-    def shape(self, p, x):
-        expect_rank(self.title, x, 4)
-        return tuple(x)
-
-    def param_count(self, p, inputs):
-        return 2 * inputs["x"][1] if p["affine"] else 0
-
-    def ctor(self, p, x):
-        defaults = {"eps": 1e-5, "momentum": 0.1, "affine": False, "track_running_stats": False}
-        return "InstanceNorm2d", (x[1],), _changed(p, defaults)
 
     def example_inputs(self, p):
         return [{"x": (2, 3, 4, 5)}]
 
 
 @register_layer
-class LocalResponseNorm(_TorchLayer):
+class LocalResponseNorm(_Norm):
     """AlexNet's lateral inhibition across neighbouring channels."""
 
     type_id = "core.localresponsenorm"
     title = "LocalResponseNorm"
-    category = "Normalization"
     description = "Local response normalization across nearby channels (AlexNet)"
-    icon = "norm"
     params = (
         Param("size", "int", 5, "Neighbouring channels summed over (AlexNet: 5).", min=1),
         Param("alpha", "float", 1e-4, "Scale; PyTorch divides it by size: b = a/(k + α/n·Σa²)^β.", min=0),
         Param("beta", "float", 0.75, "Exponent β.", min=0),
         Param("k", "float", 1.0, "Additive constant (AlexNet used k=2).", min=0),
     )
-    inputs = (Port("x", rank=(3, 4, 5)),)
+    ranks = (3, 4, 5)
+    inputs = (Port("x", rank=ranks),)
     test_param_variants = ({"size": 3, "k": 2.0},)
 
-    def shape(self, p, x):
-        expect_rank(self.title, x, (3, 4, 5))
-        return tuple(x)
+    def param_count(self, p, inputs):
+        return 0
 
-    def ctor(self, p, x):
-        return "LocalResponseNorm", (p["size"],), _changed(p, {"alpha": 1e-4, "beta": 0.75, "k": 1.0})
+    def ctor(self, p, inputs):
+        return "nn.LocalResponseNorm", (p["size"],), changed(p, {"alpha": 1e-4, "beta": 0.75, "k": 1.0})
 
     def example_inputs(self, p):
         return [{"x": (2, 6, 4, 4)}, {"x": (2, 7, 5)}]
 
 
-class _Dropout(_TorchLayer):
+class _Dropout(ModuleLayer):
     category = "Regularization"
     icon = "dropout"
     params = (_P,)
@@ -300,8 +264,8 @@ class _Dropout(_TorchLayer):
             expect_rank(self.title, x, self.ranks, hint="use Dropout for other shapes")
         return tuple(x)
 
-    def ctor(self, p, x):
-        return type(self).__name__, (), _changed(p, {"p": 0.5})
+    def ctor(self, p, inputs):
+        return f"nn.{type(self).__name__}", (), changed(p, {"p": 0.5})
 
     def example_inputs(self, p):
         return [{"x": (2, 3, 4, 5)}] if self.ranks else [{"x": (3, 10)}, {"x": (2, 3, 4, 5)}]

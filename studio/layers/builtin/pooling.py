@@ -6,10 +6,10 @@ later dense layers) and gives some local translation invariance.
 
 from __future__ import annotations
 
-from studio.layers.builtin.conv import as_torch, call_source, params_as_shape_error, rank_hint
+from studio.layers.builtin._common import ModuleLayer, changed, params_as_shape_error, rank_hint
 from studio.layers.registry import register_layer
 from studio.layers.shapes import expect_rank, fmt, spatial_out, tup
-from studio.layers.spec import LayerSpec, Param, ParamError, Port, ShapeError
+from studio.layers.spec import Param, ParamError, Port, ShapeError
 
 _DIM_NAMES = {1: "L", 2: "H×W", 3: "D×H×W"}
 
@@ -42,13 +42,33 @@ def _pool_params(n: int, kind: str) -> tuple[Param, ...]:
     return params
 
 
-class _PoolNd(LayerSpec):
-    """Shared rule of MaxPool/AvgPool 1-3d; subclasses set ``ndim`` and ``kind``."""
+_MAX_VARIANTS = (
+    {"kernel_size": 3, "stride": 2, "padding": 1},
+    {"kernel_size": 2, "ceil_mode": True},
+    {"kernel_size": 3, "stride": 1},
+)
+_AVG_VARIANTS = (
+    *_MAX_VARIANTS,
+    {"kernel_size": 3, "padding": 1, "count_include_pad": False, "ceil_mode": True},
+)
+
+
+class _PoolNd(ModuleLayer):
+    """Max/AvgPool 1-3d: the subclass's ``ndim`` and ``kind`` set its title, params and ports."""
 
     ndim = 2
     kind = "max"
     category = "Pooling"
     icon = "pool"
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        n, what = cls.ndim, "Maximum" if cls.kind == "max" else "Average"
+        cls.title = cls.__name__
+        cls.description = f"{what} over each {_DIM_NAMES[n]} window; 0 parameters"
+        cls.params = _pool_params(n, cls.kind)
+        cls.inputs = (Port("x", rank=n + 2),)
+        cls.test_param_variants = _MAX_VARIANTS if cls.kind == "max" else _AVG_VARIANTS
 
     def check_params(self, p):
         n = self.ndim
@@ -65,36 +85,12 @@ class _PoolNd(LayerSpec):
         out = spatial_out(self.title, x[2:], k, s, tup(p["padding"], n), (1,) * n, ceil=p["ceil_mode"])
         return (*x[:2], *out)
 
-    def _kwargs(self, p) -> dict:
-        kw = {"kernel_size": p["kernel_size"]}
+    def ctor(self, p, inputs):
         defaults = {"stride": None, "padding": 0, "ceil_mode": False, "count_include_pad": True}
-        kw.update({k: p[k] for k, v in defaults.items() if k in p and p[k] != v})
-        return kw
-
-    def _ctor(self) -> str:
-        return f"{'Max' if self.kind == 'max' else 'Avg'}Pool{self.ndim}d"
-
-    def build(self, p, inputs):
-        from torch import nn
-
-        return getattr(nn, self._ctor())(**{k: as_torch(v) for k, v in self._kwargs(p).items()})
-
-    def ctor_source(self, p, inputs):
-        return call_source(f"nn.{self._ctor()}", (), self._kwargs(p))
+        return f"nn.{self.title}", (), {"kernel_size": p["kernel_size"], **changed(p, defaults)}
 
     def example_inputs(self, p):
         return [{"x": (2, 3, *(8,) * self.ndim)}, {"x": (3, 2, *(7,) * self.ndim)}]
-
-
-_MAX_VARIANTS = (
-    {"kernel_size": 3, "stride": 2, "padding": 1},
-    {"kernel_size": 2, "ceil_mode": True},
-    {"kernel_size": 3, "stride": 1},
-)
-_AVG_VARIANTS = (
-    *_MAX_VARIANTS,
-    {"kernel_size": 3, "padding": 1, "count_include_pad": False, "ceil_mode": True},
-)
 
 
 @register_layer
@@ -102,13 +98,7 @@ class MaxPool1d(_PoolNd):
     """Maximum over sliding windows of (N, C, L)."""
 
     type_id = "core.maxpool1d"
-    title = "MaxPool1d"
-    description = "Maximum over each L window; 0 parameters"
-    ndim = 1
-    kind = "max"
-    params = _pool_params(1, "max")
-    inputs = (Port("x", rank=3),)
-    test_param_variants = _MAX_VARIANTS
+    ndim, kind = 1, "max"
 
 
 @register_layer
@@ -116,13 +106,7 @@ class MaxPool2d(_PoolNd):
     """Maximum over sliding windows of (N, C, H, W)."""
 
     type_id = "core.maxpool2d"
-    title = "MaxPool2d"
-    description = "Maximum over each H×W window; 0 parameters"
-    ndim = 2
-    kind = "max"
-    params = _pool_params(2, "max")
-    inputs = (Port("x", rank=4),)
-    test_param_variants = _MAX_VARIANTS
+    ndim, kind = 2, "max"
 
 
 @register_layer
@@ -130,13 +114,7 @@ class MaxPool3d(_PoolNd):
     """Maximum over sliding windows of (N, C, D, H, W)."""
 
     type_id = "core.maxpool3d"
-    title = "MaxPool3d"
-    description = "Maximum over each D×H×W window; 0 parameters"
-    ndim = 3
-    kind = "max"
-    params = _pool_params(3, "max")
-    inputs = (Port("x", rank=5),)
-    test_param_variants = _MAX_VARIANTS
+    ndim, kind = 3, "max"
 
 
 @register_layer
@@ -144,13 +122,7 @@ class AvgPool1d(_PoolNd):
     """Average over sliding windows of (N, C, L)."""
 
     type_id = "core.avgpool1d"
-    title = "AvgPool1d"
-    description = "Average over each L window; 0 parameters"
-    ndim = 1
-    kind = "avg"
-    params = _pool_params(1, "avg")
-    inputs = (Port("x", rank=3),)
-    test_param_variants = _AVG_VARIANTS
+    ndim, kind = 1, "avg"
 
 
 @register_layer
@@ -158,13 +130,7 @@ class AvgPool2d(_PoolNd):
     """Average over sliding windows of (N, C, H, W)."""
 
     type_id = "core.avgpool2d"
-    title = "AvgPool2d"
-    description = "Average over each H×W window; 0 parameters"
-    ndim = 2
-    kind = "avg"
-    params = _pool_params(2, "avg")
-    inputs = (Port("x", rank=4),)
-    test_param_variants = _AVG_VARIANTS
+    ndim, kind = 2, "avg"
 
 
 @register_layer
@@ -172,16 +138,10 @@ class AvgPool3d(_PoolNd):
     """Average over sliding windows of (N, C, D, H, W)."""
 
     type_id = "core.avgpool3d"
-    title = "AvgPool3d"
-    description = "Average over each D×H×W window; 0 parameters"
-    ndim = 3
-    kind = "avg"
-    params = _pool_params(3, "avg")
-    inputs = (Port("x", rank=5),)
-    test_param_variants = _AVG_VARIANTS
+    ndim, kind = 3, "avg"
 
 
-class _AdaptiveAvgPool(LayerSpec):
+class _AdaptiveAvgPool(ModuleLayer):
     ndim = 2
     category = "Pooling"
     icon = "pool"
@@ -190,13 +150,8 @@ class _AdaptiveAvgPool(LayerSpec):
         expect_rank(self.title, x, self.ndim + 2, hint=rank_hint(self.ndim, x))
         return (*x[:2], *tup(p["output_size"], self.ndim))
 
-    def build(self, p, inputs):
-        from torch import nn
-
-        return getattr(nn, f"AdaptiveAvgPool{self.ndim}d")(as_torch(p["output_size"]))
-
-    def ctor_source(self, p, inputs):
-        return call_source(f"nn.AdaptiveAvgPool{self.ndim}d", (p["output_size"],), {})
+    def ctor(self, p, inputs):
+        return f"nn.{self.title}", (p["output_size"],), {}
 
     def example_inputs(self, p):
         return [{"x": (2, 3, *(7,) * self.ndim)}, {"x": (2, 3, *(2,) * self.ndim)}]
@@ -243,7 +198,7 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPool):
 
 
 @register_layer
-class GlobalAvgPool(LayerSpec):
+class GlobalAvgPool(ModuleLayer):
     """Mean over every spatial dim: (N, C, *spatial) -> (N, C)."""
 
     type_id = "core.globalavgpool"
@@ -252,6 +207,7 @@ class GlobalAvgPool(LayerSpec):
     description = "Global average pooling: (N, C, H, W) -> (N, C), 0 parameters"
     icon = "pool"
     inputs = (Port("x", rank=(3, 4, 5)),)
+    runtime_module, runtime = "pooling", "GlobalAvgPool"
 
     def shape(self, p, x):
         if len(x) == 2:
@@ -262,17 +218,6 @@ class GlobalAvgPool(LayerSpec):
             )
         expect_rank(self.title, x, (3, 4, 5), hint="insert Reshape to (C, H, W)")
         return tuple(x[:2])
-
-    def support_classes(self):
-        from studio.layers.runtime.pooling import GlobalAvgPool as Runtime
-
-        return (Runtime,)
-
-    def build(self, p, inputs):
-        return self.support_classes()[0]()
-
-    def ctor_source(self, p, inputs):
-        return "GlobalAvgPool()"
 
     def example_inputs(self, p):
         return [{"x": (2, 3, 5)}, {"x": (2, 4, 3, 3)}, {"x": (3, 2, 2, 3, 4)}]

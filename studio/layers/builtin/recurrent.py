@@ -7,13 +7,14 @@ block per layer and direction, a GRU three and an LSTM four.
 
 from __future__ import annotations
 
+from studio.layers.builtin._common import ModuleLayer
 from studio.layers.registry import register_layer
 from studio.layers.shapes import expect_rank, fmt
-from studio.layers.spec import LayerSpec, Param, ParamError, Port, ShapeError
+from studio.layers.spec import Param, ParamError, Port, ShapeError
 
 
 @register_layer
-class Embedding(LayerSpec):
+class Embedding(ModuleLayer):
     """Lookup table: token ids (N, T) -> vectors (N, T, D)."""
 
     type_id = "core.embedding"
@@ -49,26 +50,21 @@ class Embedding(LayerSpec):
     def param_count(self, p, inputs):
         return p["num_embeddings"] * p["embedding_dim"]
 
-    def build(self, p, inputs):
-        from torch import nn
-
-        return nn.Embedding(p["num_embeddings"], p["embedding_dim"], padding_idx=p["padding_idx"])
-
-    def ctor_source(self, p, inputs):
-        return f"nn.Embedding({p['num_embeddings']}, {p['embedding_dim']}, padding_idx={p['padding_idx']!r})"
+    def ctor(self, p, inputs):
+        return "nn.Embedding", (p["num_embeddings"], p["embedding_dim"]), {"padding_idx": p["padding_idx"]}
 
     def example_inputs(self, p):
         return [{"x": (2, 5)}, {"x": (3, 1)}]
 
 
-class _Recurrent(LayerSpec):
+class _Recurrent(ModuleLayer):
     """Shared declaration of RNN/LSTM/GRU; subclasses set ``gates`` and the runtime class name."""
 
     category = "Recurrent"
     icon = "recurrent"
     inputs = (Port("x", rank=3, label="sequence (N, T, F)"),)
     gates = 1
-    runtime = ""
+    runtime_module = "recurrent"
     base_params = (
         Param("hidden_size", "int", 32, "Features H of the hidden state.", min=1),
         Param(
@@ -140,21 +136,9 @@ class _Recurrent(LayerSpec):
         per_dir = sum(self.gates * h * (i + h) for i in self._layer_inputs(p, inputs))
         return steps * per_dir * self._dirs(p)
 
-    def _kwargs(self, p) -> dict:
-        names = ("num_layers", "bias", "dropout", "bidirectional", "output")
-        return {n: p[n] for n in names}
-
-    def support_classes(self):
-        from studio.layers.runtime import recurrent
-
-        return (getattr(recurrent, self.runtime),)
-
-    def build(self, p, inputs):
-        return self.support_classes()[0](inputs["x"][-1], p["hidden_size"], **self._kwargs(p))
-
-    def ctor_source(self, p, inputs):
-        kw = ", ".join(f"{k}={v!r}" for k, v in self._kwargs(p).items())
-        return f"{self.runtime}({inputs['x'][-1]}, {p['hidden_size']}, {kw})"
+    def ctor(self, p, inputs):
+        names = ("nonlinearity", "num_layers", "bias", "dropout", "bidirectional", "output")
+        return self.runtime, (inputs["x"][-1], p["hidden_size"]), {n: p[n] for n in names if n in p}
 
     def example_inputs(self, p):
         return [{"x": (2, 5, 3)}, {"x": (3, 1, 4)}]
@@ -179,9 +163,6 @@ class RNN(_Recurrent):
         *_Recurrent.base_params,
     )
     test_param_variants = (*_Recurrent.test_param_variants, {"nonlinearity": "relu"})
-
-    def _kwargs(self, p):
-        return {"nonlinearity": p["nonlinearity"], **super()._kwargs(p)}
 
 
 @register_layer

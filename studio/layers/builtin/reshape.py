@@ -8,35 +8,19 @@ from __future__ import annotations
 
 import math
 
-from studio.layers.builtin.conv import call_source, params_as_shape_error
+from studio.layers.builtin._common import ModuleLayer, Passthrough, params_as_shape_error
 from studio.layers.registry import register_layer
 from studio.layers.shapes import fmt, numel
-from studio.layers.spec import LayerSpec, Param, ParamError, ShapeError
+from studio.layers.spec import Param, ParamError, ShapeError
 
 
-class _Reshaping(LayerSpec):
+class _Reshaping(ModuleLayer):
     category = "Reshape"
     icon = "reshape"
+    runtime_module = "reshape"
 
-    def ctor(self, p) -> tuple[str, tuple, dict]:
-        """Constructor name ("nn.Flatten" or a runtime class), args and kwargs."""
-        raise NotImplementedError
-
-    def support_classes(self):
-        from studio.layers.runtime import reshape
-
-        name = self.ctor(self.defaults())[0]
-        return () if name.startswith("nn.") else (getattr(reshape, name),)
-
-    def build(self, p, inputs):
-        from torch import nn
-
-        name, args, kwargs = self.ctor(p)
-        cls = getattr(nn, name[3:]) if name.startswith("nn.") else self.support_classes()[0]
-        return cls(*(tuple(a) if isinstance(a, list) else a for a in args), **kwargs)
-
-    def ctor_source(self, p, inputs):
-        return call_source(*self.ctor(p))
+    def ctor(self, p, inputs):
+        return self.runtime, tuple(p[prm.name] for prm in self.params), {}
 
 
 @register_layer
@@ -45,6 +29,7 @@ class Flatten(_Reshaping):
 
     type_id = "core.flatten"
     title = "Flatten"
+    runtime_module = ""  # nn.Flatten
     description = "Flatten maps to vectors: (N, C, H, W) -> (N, C·H·W)"
     params = (
         Param("start_dim", "int", 1, "First dim to merge, counting the batch as dim 0 (1 keeps the batch)."),
@@ -66,7 +51,7 @@ class Flatten(_Reshaping):
             raise ShapeError(f"Flatten: start_dim {start} comes after end_dim {end} for {fmt(x)}", "x")
         return (*x[:start], math.prod(x[start : end + 1]), *x[end + 1 :])
 
-    def ctor(self, p):
+    def ctor(self, p, inputs):
         return "nn.Flatten", (p["start_dim"], p["end_dim"]), {}
 
     def example_inputs(self, p):
@@ -78,7 +63,7 @@ class Reshape(_Reshaping):
     """Reshape each sample to a target shape (the batch dim is kept)."""
 
     type_id = "core.reshape"
-    title = "Reshape"
+    title = runtime = "Reshape"
     description = "Reshape each sample, e.g. (N, 784) -> (N, 1, 28, 28)"
     params = (
         Param(
@@ -117,9 +102,6 @@ class Reshape(_Reshaping):
             )
         return (x[0], *target)
 
-    def ctor(self, p):
-        return "Reshape", (p["shape"],), {}
-
     def example_inputs(self, p):
         return [{"x": (2, 60)}, {"x": (3, 3, 4, 5)}]
 
@@ -129,7 +111,7 @@ class Permute(_Reshaping):
     """Reorder the per-sample dims, e.g. (N, T, F) -> (N, F, T) between RNN and Conv1d."""
 
     type_id = "core.permute"
-    title = "Permute"
+    title = runtime = "Permute"
     description = "Reorder the dims of each sample, e.g. (N, T, F) -> (N, F, T)"
     params = (
         Param(
@@ -158,9 +140,6 @@ class Permute(_Reshaping):
             )
         return (x[0], *(x[d + 1] for d in dims))
 
-    def ctor(self, p):
-        return "Permute", (p["dims"],), {}
-
     def example_inputs(self, p):
         return [{"x": (2, 3, 4)}] if len(p["dims"]) == 2 else [{"x": (2, 3, 4, 5)}]
 
@@ -170,7 +149,7 @@ class Pad(_Reshaping):
     """Pad the last dims, with F.pad's (left, right, top, bottom, ...) order."""
 
     type_id = "core.pad"
-    title = "Pad"
+    title = runtime = "Pad"
     description = "Pad the last dims (constant, reflect or replicate), like F.pad"
     params = (
         Param(
@@ -230,7 +209,7 @@ class Pad(_Reshaping):
                 raise ShapeError(f"Pad: negative padding removes all of dim {axis} of {fmt(x)}", "x")
         return tuple(out)
 
-    def ctor(self, p):
+    def ctor(self, p, inputs):
         return "Pad", (p["padding"],), {"mode": p["mode"], "value": p["value"]}
 
     def example_inputs(self, p):
@@ -244,7 +223,7 @@ class Crop(_Reshaping):
     """Centre crop of the last dims to a size, e.g. U-Net skips before Concat."""
 
     type_id = "core.crop"
-    title = "Crop"
+    title = runtime = "Crop"
     description = "Centre crop of the spatial dims, e.g. a U-Net skip to the decoder size"
     params = (
         Param(
@@ -276,9 +255,6 @@ class Crop(_Reshaping):
                 )
         return (*x[:first], *size)
 
-    def ctor(self, p):
-        return "Crop", (p["size"],), {}
-
     def example_inputs(self, p):
         if len(p["size"]) == 1:
             return [{"x": (2, 3, 6)}, {"x": (2, 3, 5, 4)}]
@@ -286,18 +262,14 @@ class Crop(_Reshaping):
 
 
 @register_layer
-class Identity(_Reshaping):
+class Identity(Passthrough):
     """Pass the input through unchanged (a placeholder or a named tap point)."""
 
     type_id = "core.identity"
     title = "Identity"
+    category = "Reshape"
+    icon = "reshape"
     description = "Pass-through: output = input (a named point to hook or to rewire later)"
-
-    def shape(self, p, x):
-        return tuple(x)
-
-    def ctor(self, p):
-        return "nn.Identity", (), {}
 
     def example_inputs(self, p):
         return [{"x": (2, 3)}, {"x": (2, 3, 4, 5)}]
