@@ -6,6 +6,7 @@ disconnect does not keep itself (and its dead Qt objects) alive.
 
 from __future__ import annotations
 
+import types
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +21,9 @@ class Signal:
 
     def connect(self, slot: Callable[..., Any]) -> Callable[..., Any]:
         """Subscribe ``slot``; bound methods are referenced weakly."""
-        ref = weakref.WeakMethod(slot) if hasattr(slot, "__self__") else slot
+        # Only Python bound methods can be weakly referenced this way; builtins
+        # (e.g. a Qt signal's emit) and plain functions are held strongly.
+        ref = weakref.WeakMethod(slot) if isinstance(slot, types.MethodType) else slot
         self._slots.append(ref)
         return slot
 
