@@ -56,7 +56,7 @@ def test_layer_catalog_imports_neither_torch_nor_qt():
 
 
 @pytest.mark.parametrize(
-    "package", ["studio.compiler", "studio.training", "studio.data", "studio.inspection"]
+    "package", ["studio.compiler", "studio.training", "studio.data", "studio.inspection", "studio.doctor"]
 )
 def test_compute_packages_import_no_qt(package):
     if importlib.util.find_spec(package) is None:
@@ -85,3 +85,9 @@ def test_plugin_host_imports_no_qt():
     if importlib.util.find_spec("studio.plugin_host") is None:
         pytest.skip("studio.plugin_host has not landed yet")
     assert loaded_forbidden(["studio.plugin_host"], QT) == []
+
+
+def test_doctor_imports_neither_torch_nor_qt():
+    assert (
+        loaded_forbidden(["studio.doctor", "studio.doctor.static", "studio.doctor.dynamic"], QT + TORCH) == []
+    )
