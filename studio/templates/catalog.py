@@ -37,7 +37,7 @@ def _logreg() -> Project:
     b.add("core.flatten")
     b.add("core.linear", "logits", out_features=10)
     b.add("core.output", "output")
-    return Project(b.graph, data={"dataset": "digits"}, training=dict(_CLASSIFY, lr=0.01))
+    return Project(b.graph, data={"dataset": "digits", "seed": 0}, training=dict(_CLASSIFY, lr=0.01))
 
 
 def _mlp() -> Project:
@@ -48,7 +48,7 @@ def _mlp() -> Project:
         b.add("core.relu")
     b.add("core.linear", "logits", out_features=2)
     b.add("core.output", "output")
-    return Project(b.graph, data={"dataset": "moons"}, training=dict(_CLASSIFY, lr=0.01, epochs=30))
+    return Project(b.graph, data={"dataset": "moons", "seed": 0}, training=dict(_CLASSIFY, lr=0.01, epochs=30))
 
 
 def _lenet5() -> Project:
@@ -64,7 +64,7 @@ def _lenet5() -> Project:
         b.add("core.relu")
     b.add("core.linear", "logits", out_features=10)
     b.add("core.output", "output")
-    return Project(b.graph, data={"dataset": "digits", "image_size": 32}, training=dict(_CLASSIFY))
+    return Project(b.graph, data={"dataset": "digits", "image_size": 32, "seed": 0}, training=dict(_CLASSIFY))
 
 
 TEMPLATES: tuple[Template, ...] = (

@@ -1,0 +1,1 @@
+"""Built-in datasets: generated, or shipped with an installed package (no downloads)."""
