@@ -48,7 +48,9 @@ def _mlp() -> Project:
         b.add("core.relu")
     b.add("core.linear", "logits", out_features=2)
     b.add("core.output", "output")
-    return Project(b.graph, data={"dataset": "moons", "seed": 0}, training=dict(_CLASSIFY, lr=0.01, epochs=30))
+    return Project(
+        b.graph, data={"dataset": "moons", "seed": 0}, training=dict(_CLASSIFY, lr=0.01, epochs=30)
+    )
 
 
 def _lenet5() -> Project:
