@@ -1,0 +1,144 @@
+"""One epoch of the loop: seeded batch order, optimizer steps, validation.
+
+The batch order of each epoch is a permutation drawn from a dedicated
+``torch.Generator``; its state at the start of the epoch plus the index of the
+next batch is all that is needed to continue a stopped epoch at the right
+batch with the same order.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Generator, Iterator
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from studio.training.events import EpochEnd, Event, StepEnd, Validated
+from studio.training.tasks import SplitMetrics, to_device
+
+if TYPE_CHECKING:
+    from studio.training.loop import Trainer
+
+
+class NonFiniteError(RuntimeError):
+    """The loss or the gradients became NaN/Inf; the message says what to do."""
+
+
+def _total_norm(grads: list[torch.Tensor]) -> torch.Tensor:
+    if not grads:
+        return torch.zeros(())
+    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g.float()) for g in grads]))
+
+
+class EpochRunner:
+    """Runs the batches of an epoch for a :class:`~studio.training.loop.Trainer`.
+
+    Parameters
+    ----------
+    trainer
+        Owns the model, task, optimizer, schedule and callbacks.
+    n
+        Number of training samples.
+    generator
+        Draws each epoch's permutation (state saved in ``checkpoints/state.pt``).
+    """
+
+    def __init__(self, trainer: Trainer, n: int, generator: torch.Generator) -> None:
+        if n == 0:
+            raise ValueError("the training split is empty")
+        self.trainer = trainer
+        self.n = n
+        self.generator = generator
+        self.batch_size = trainer.cfg.batch_size
+        # A last batch of one sample breaks BatchNorm: it is dropped.
+        self.steps_per_epoch = max(1, n // self.batch_size + (n % self.batch_size > 1))
+        self.epoch_gen_state = generator.get_state()
+        self.position = 0  # index of the next batch in the current epoch
+        self.train_metrics: SplitMetrics | None = None
+
+    def batches(self) -> list[list[int]]:
+        """Batches of sample indices for the next epoch (draws the permutation)."""
+        self.epoch_gen_state = self.generator.get_state()
+        order = torch.randperm(self.n, generator=self.generator).tolist()
+        size = self.batch_size
+        return [order[i : i + size] for i in range(0, self.steps_per_epoch * size, size)]
+
+    def run_epoch(self, epoch: int, skip: int) -> Generator[Event, None, bool]:
+        """Yield a ``StepEnd`` per batch from batch ``skip``; return False when stopped."""
+        from studio.training.loop import make_loader
+
+        t = self.trainer
+        batches = self.batches()
+        self.train_metrics = SplitMetrics(t.task)
+        t.model.train()
+        it = iter(make_loader(t.data.train, batch_sampler=batches[skip:]))
+        for i in range(skip, len(batches)):
+            self.position = i
+            if t.should_stop():
+                return False
+            batch = to_device(next(it), t.device)
+            yield t._emit(self.step(epoch, i, batch))
+        self.position = len(batches)
+        return True
+
+    def step(self, epoch: int, i: int, batch: Any) -> StepEnd:
+        """One optimizer step; raise :class:`NonFiniteError` before stepping on NaN/Inf."""
+        t, cfg = self.trainer, self.trainer.cfg
+        start = time.perf_counter()
+        lr = t.schedule.apply(epoch, i)
+        t.optimizer.zero_grad(set_to_none=True)
+        with torch.autocast(t.device.type, enabled=t.scaler is not None):
+            result = t.task.training_step(t.model, batch)
+        if t.scaler is not None:
+            t.scaler.scale(result.loss).backward()
+            t.scaler.unscale_(t.optimizer)
+        else:
+            result.loss.backward()
+        params = [p for p in t.model.parameters() if p.grad is not None]
+        norm = _total_norm([p.grad for p in params]).to(result.loss.device)
+        loss, grad_norm = torch.stack([result.loss.detach().float(), norm]).tolist()
+        where = f"at epoch {epoch} step {t.global_step + 1}"
+        if not math.isfinite(loss):
+            raise NonFiniteError(
+                f"loss became {'NaN' if math.isnan(loss) else 'Inf'} {where}: lower the learning rate "
+                f"(now {lr:g}), clip gradients (training.grad_clip) or check the data for NaN/Inf values; "
+                f"the last good checkpoint is {t.run.weights('last')}"
+            )
+        if not math.isfinite(grad_norm) and t.scaler is None:
+            raise NonFiniteError(
+                f"gradient norm became {grad_norm} {where}: lower the learning rate (now {lr:g}) or clip "
+                f"gradients (training.grad_clip); the last good checkpoint is {t.run.weights('last')}"
+            )
+        clip = cfg.grad_clip
+        if clip["mode"] == "norm":
+            torch.nn.utils.clip_grad_norm_(params, clip["max"])
+        elif clip["mode"] == "value":
+            torch.nn.utils.clip_grad_value_(params, clip["max"])
+        if t.scaler is not None:
+            t.scaler.step(t.optimizer)
+            t.scaler.update()
+        else:
+            t.optimizer.step()
+        t.global_step += 1
+        self.train_metrics.update(loss, result)
+        n = len(result.outputs[0])
+        return StepEnd(epoch, t.global_step, loss, lr, grad_norm, n / max(1e-9, time.perf_counter() - start))
+
+    def end_epoch(self, epoch: int) -> Iterator[Event]:
+        """Validate (eval mode), update best epoch and schedule; yield ``Validated``, ``EpochEnd``."""
+        from studio.training.loop import make_loader
+
+        t = self.trainer
+        train = self.train_metrics.result() if self.train_metrics else {}
+        val: dict[str, Any] = {}
+        if t.data.val is not None and len(t.data.val):
+            val = t.task.evaluate(t.model, make_loader(t.data.val, 2 * self.batch_size), t.device)
+            yield t._emit(Validated(epoch, val))
+        monitored = (val or train).get(t.task.monitor, math.nan)
+        t.schedule.epoch_end(monitored)
+        if math.isfinite(monitored) and monitored < t.best_value:
+            t.best_value, t.best_epoch = monitored, epoch
+        t.last_metrics = {"train": train, "val": val}
+        yield t._emit(EpochEnd(epoch, {"train": train, "val": val}, t._seconds()))

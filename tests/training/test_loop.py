@@ -1,0 +1,243 @@
+import json
+import math
+import threading
+import time
+
+import numpy as np
+import torch
+from safetensors.torch import load_file
+
+from studio.compiler.lower import compile_graph
+from studio.compiler.weights import apply_state
+from studio.training import (
+    Callback,
+    Checkpointed,
+    EpochEnd,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    StepEnd,
+    Trainer,
+    Validated,
+)
+from tests.training.helpers import FAST, blobs, dropout_project, mlp_project
+
+
+def kinds(events):
+    return [type(e).__name__ for e in events]
+
+
+def test_two_epochs_lower_the_loss(tmp_path):
+    events = list(Trainer(mlp_project(), blobs(), FAST, tmp_path).iter_fit())
+    epochs = [e for e in events if isinstance(e, EpochEnd)]
+    assert [e.epoch for e in epochs] == [1, 2]
+    steps = [e.loss for e in events if isinstance(e, StepEnd)]
+    assert np.mean(steps[-3:]) < np.mean(steps[:3])
+    assert epochs[1].metrics["val"]["loss"] < epochs[0].metrics["val"]["loss"]
+    assert epochs[1].metrics["val"]["accuracy"] > 0.8
+    assert isinstance(events[-1], RunFinished) and events[-1].summary["status"] == "finished"
+
+
+def test_event_order_and_payloads_are_plain(tmp_path):
+    events = list(Trainer(mlp_project(), blobs(64), FAST, tmp_path).iter_fit())
+    names = kinds(events)
+    assert names[:2] == ["RunStarted", "Checkpointed"]  # initial weights
+    epoch_1 = ["StepEnd"] * 3 + ["Validated", "EpochEnd", "Checkpointed", "Checkpointed"]  # last, best
+    assert names[2:9] == epoch_1
+    assert names[9:14] == ["StepEnd"] * 3 + ["Validated", "EpochEnd"]
+    assert set(names[14:-1]) == {"Checkpointed"} and 1 <= len(names[14:-1]) <= 2
+    assert names[-1] == "RunFinished"
+    started = events[0]
+    assert isinstance(started, RunStarted) and started.steps_per_epoch == 3 and started.params == 354
+    steps = [e for e in events if isinstance(e, StepEnd)]
+    assert [s.step for s in steps] == list(range(1, 7))
+    for s in steps:
+        assert all(isinstance(v, (int, float)) for v in vars(s).values())
+        assert s.lr == 0.01 and s.grad_norm > 0 and s.samples_per_s > 0
+    for e in events:
+        for value in vars(e).values():
+            assert not isinstance(value, (torch.Tensor, torch.nn.Module))
+    checkpoints = [e for e in events if isinstance(e, Checkpointed)]
+    assert {c.kind for c in checkpoints} == {"initial", "last", "best"}
+
+
+class StopAt(Callback):
+    def __init__(self, step):
+        self.step = step
+
+    def on_train_batch_end(self, trainer, event):
+        if event.step == self.step:
+            trainer.request_stop()
+
+
+def test_stop_is_honoured_mid_epoch(tmp_path):
+    trainer = Trainer(mlp_project(), blobs(128), {**FAST, "epochs": 3}, tmp_path, [StopAt(8)])
+    events = list(trainer.iter_fit())
+    steps = [e for e in events if isinstance(e, StepEnd)]
+    assert steps[-1].step == 8 and steps[-1].epoch == 2  # 6 batches per epoch
+    assert kinds(events)[-2:] == ["Checkpointed", "RunFinished"]
+    assert events[-1].summary["status"] == "stopped" and events[-1].summary["epochs"] == 1
+    state = torch.load(tmp_path / "checkpoints" / "state.pt", weights_only=True)
+    assert (state["epoch"], state["step_in_epoch"], state["global_step"]) == (2, 2, 8)
+    assert json.loads((tmp_path / "summary.json").read_text())["status"] == "stopped"
+
+
+def test_pause_and_resume_from_another_thread(tmp_path):
+    trainer = Trainer(mlp_project(), blobs(128), {**FAST, "epochs": 2}, tmp_path)
+    gen = trainer.iter_fit()
+    seen = []
+    for event in gen:
+        seen.append(event)
+        if isinstance(event, StepEnd) and event.step == 2:
+            break
+    trainer.pause()
+    assert trainer.paused
+    resumed_at = []
+
+    def later():
+        time.sleep(0.3)
+        resumed_at.append(time.perf_counter())
+        trainer.resume()
+
+    thread = threading.Thread(target=later)
+    thread.start()
+    nxt = next(gen)  # blocks until the other thread resumes
+    got_at = time.perf_counter()
+    thread.join()
+    assert isinstance(nxt, StepEnd) and nxt.step == 3 and got_at >= resumed_at[0]
+    rest = list(gen)
+    assert isinstance(rest[-1], RunFinished) and rest[-1].summary["status"] == "finished"
+
+
+def test_stop_while_paused_ends_the_run(tmp_path):
+    trainer = Trainer(mlp_project(), blobs(128), FAST, tmp_path)
+    gen = trainer.iter_fit()
+    for event in gen:
+        if isinstance(event, StepEnd):
+            break
+    trainer.pause()
+    threading.Timer(0.1, trainer.request_stop).start()
+    rest = list(gen)
+    assert rest[-1].summary["status"] == "stopped"
+    assert [e for e in rest if isinstance(e, StepEnd)] == []
+
+
+def test_nan_loss_fails_clearly_and_keeps_the_last_good_checkpoint(tmp_path, registry):
+    data = blobs(128)
+    trainer = Trainer(mlp_project(), data, {**FAST, "epochs": 3, "lr": 1e6, "optimizer": "sgd"}, tmp_path)
+    events = list(trainer.iter_fit())
+    failed = events[-1]
+    assert isinstance(failed, RunFailed)
+    assert failed.message.startswith(f"loss became NaN at epoch {failed.epoch} step {failed.step + 1}")
+    assert "lower the learning rate" in failed.message
+    assert json.loads((tmp_path / "summary.json").read_text())["status"] == "failed"
+    state = load_file(tmp_path / "checkpoints" / "last.safetensors")
+    assert all(torch.isfinite(t).all() for t in state.values())
+    model = compile_graph(mlp_project().graph, registry)
+    apply_state(model, state)
+    assert torch.isfinite(model(data.val.tensors[0])).all()
+
+
+def test_inf_in_the_data_fails_with_the_step(tmp_path):
+    data = blobs(64)
+    data.train.tensors[0][20, 0] = math.inf
+    events = list(Trainer(mlp_project(), data, {**FAST, "batch_size": 64}, tmp_path).iter_fit())
+    assert isinstance(events[-1], RunFailed)
+    assert "at epoch 1 step 1" in events[-1].message and "NaN/Inf" in events[-1].message
+
+
+def test_exceptions_become_run_failed(tmp_path):
+    class Boom(Callback):
+        def on_train_epoch_end(self, trainer, event):
+            raise RuntimeError("disk on fire")
+
+    events = list(Trainer(mlp_project(), blobs(64), FAST, tmp_path, [Boom()]).iter_fit())
+    assert isinstance(events[-1], RunFailed) and "disk on fire" in events[-1].message
+    assert events[-1].epoch == 1
+
+
+def test_run_directory_contract(tmp_path):
+    data = blobs(128)
+    data.test = data.val
+    cfg = {**FAST, "checkpoint_every": 1}
+    events = list(Trainer(dropout_project(), data, cfg, tmp_path).iter_fit())
+    assert isinstance(events[-1], RunFinished)
+    for name in (
+        "project.nsproj.json",
+        "metrics.jsonl",
+        "metrics.csv",
+        "summary.json",
+        "checkpoints/last.safetensors",
+        "checkpoints/best.safetensors",
+        "checkpoints/state.pt",
+        "checkpoints/epoch_001.safetensors",
+        "checkpoints/epoch_002.safetensors",
+        "stats/epoch_001.npz",
+        "stats/epoch_002.npz",
+    ):
+        assert (tmp_path / name).is_file(), name
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert set(summary) == {"status", "epochs", "best_epoch", "seconds", "device", "metrics"}
+    assert summary["status"] == "finished" and summary["epochs"] == 2 and summary["device"] == "cpu"
+    assert summary["best_epoch"] in (1, 2) and summary["seconds"] > 0
+    assert set(summary["metrics"]) == {"train", "val", "test"}
+    for split in ("train", "val", "test"):
+        assert {"loss", "accuracy"} <= set(summary["metrics"][split])
+    assert summary["metrics"]["test"]["loss"] > 0
+    project = json.loads((tmp_path / "project.nsproj.json").read_text())
+    assert project["training"]["lr"] == 0.01 and len(project["graph"]["nodes"]) == 8
+    records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert [r["kind"] for r in records].count("step") == 12
+    assert [r["kind"] for r in records].count("epoch") == 2
+    csv_lines = (tmp_path / "metrics.csv").read_text().splitlines()
+    assert csv_lines[0].startswith("kind,epoch,step,loss,lr,grad_norm") and "val_accuracy" in csv_lines[0]
+    assert len(csv_lines) == 1 + 12 + 2
+    state = torch.load(tmp_path / "checkpoints" / "state.pt", weights_only=True)
+    assert state["epoch"] == 3 and state["step_in_epoch"] == 0
+
+
+def test_stats_hold_weight_gradient_and_activation_statistics(tmp_path):
+    list(Trainer(dropout_project(), blobs(64), FAST, tmp_path).iter_fit())
+    stats = np.load(tmp_path / "stats" / "epoch_002.npz")
+    for key in (
+        "weight/linear_1.weight/norm",
+        "weight/linear_1.weight/hist",
+        "grad/linear_1.weight/norm",
+        "grad/logits.bias/hist",
+        "act/relu_1/zero_fraction",
+        "act/tanh_1/saturated_fraction",
+        "act/linear_1/mean",
+        "act/linear_1/std",
+    ):
+        assert key in stats.files, key
+    assert stats["weight/linear_1.weight/hist"].sum() == 32 * 2
+    assert len(stats["weight/linear_1.weight/edges"]) == 33
+    assert 0 < float(stats["act/relu_1/zero_fraction"]) < 1
+    assert float(stats["grad/linear_1.weight/norm"]) > 0
+
+
+def test_stats_leave_no_hooks_and_no_gradients(tmp_path):
+    trainer = Trainer(dropout_project(), blobs(64), {**FAST, "epochs": 1}, tmp_path)
+    list(trainer.iter_fit())
+    for module in trainer.model.modules():
+        assert not module._forward_hooks
+    assert trainer.model.training
+
+
+def test_validation_runs_in_eval_mode(tmp_path):
+    modes = []
+
+    class Spy(Callback):
+        def on_fit_start(self, trainer, event):
+            trainer.model.register_forward_pre_hook(lambda m, i: modes.append(m.training))
+
+    list(Trainer(dropout_project(), blobs(64), {**FAST, "epochs": 1}, tmp_path, [Spy()]).iter_fit())
+    # 3 training batches (train mode), 1 validation batch, then stats (eval mode)
+    assert modes[:3] == [True] * 3 and modes[3:] == [False, False]
+
+
+def test_validated_event_carries_val_metrics(tmp_path):
+    events = list(Trainer(mlp_project(), blobs(64), FAST, tmp_path).iter_fit())
+    validated = [e for e in events if isinstance(e, Validated)]
+    epoch_ends = [e for e in events if isinstance(e, EpochEnd)]
+    assert [v.metrics for v in validated] == [e.metrics["val"] for e in epoch_ends]
