@@ -160,12 +160,14 @@ class StatsRecorder(Callback):
 
     def __init__(self, every: int = 1) -> None:
         self.every = every
+        self.last: dict | None = None  # the latest statistics (read by the training doctor)
 
     def on_train_epoch_end(self, trainer: Trainer, event: EpochEnd) -> None:
         """Collect and save this epoch's statistics."""
         if self.every and event.epoch % self.every == 0:
             arrays = collect_stats(trainer.model, trainer.task, trainer.fixed_batch)
             trainer.run.save_stats(event.epoch, arrays)
+            self.last = arrays
 
 
 Check = Callable[[Any, Any], list[dict]]

@@ -27,6 +27,7 @@ from studio.data.bundle import DataBundle
 from studio.layers.registry import LayerRegistry
 from studio.training.callbacks import HOOKS, Callback, DoctorLog, EarlyStopping, MetricsWriter, StatsRecorder
 from studio.training.config import TrainConfig
+from studio.training.diagnose import DoctorCheck
 from studio.training.epoch import EpochRunner, NonFiniteError
 from studio.training.events import Checkpointed, Event, RunFailed, RunFinished, RunStarted
 from studio.training.optim import LRSchedule, make_optimizer
@@ -88,7 +89,7 @@ class Trainer:
         self.cfg = config if isinstance(config, TrainConfig) else TrainConfig.from_dict(config)
         self.data = data
         self.run = RunDir(run_dir or default_run_dir(project_path or "project.nsproj.json"))
-        self.doctor = DoctorLog()  # the training doctor appends its checks to self.doctor.checks
+        self.doctor = DoctorLog([DoctorCheck()])  # the training doctor; more checks may be appended
         self.callbacks: list[Callback] = [MetricsWriter(), StatsRecorder(self.cfg.stats_every), self.doctor]
         if self.cfg.early_stopping["patience"]:
             self.callbacks.append(EarlyStopping(self.cfg.early_stopping["patience"]))

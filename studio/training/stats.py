@@ -33,6 +33,10 @@ def activation_stats(name: str, module: nn.Module, y: torch.Tensor, out: dict[st
     out[f"act/{name}/mean"] = np.float32(y.mean())
     out[f"act/{name}/std"] = np.float32(y.std()) if y.numel() > 1 else np.float32(0.0)
     out[f"act/{name}/zero_fraction"] = np.float32((y == 0).float().mean())
+    if y.dim() >= 2 and isinstance(module, (nn.ReLU, nn.ReLU6)):
+        # A dead unit (feature or channel) outputs zero for every sample and position.
+        units = y.transpose(0, 1).reshape(y.shape[1], -1)
+        out[f"act/{name}/dead_fraction"] = np.float32((units == 0).all(dim=1).float().mean())
     if isinstance(module, _SATURATING):
         lo, hi = (-1.0, 1.0) if isinstance(module, (nn.Tanh, nn.Hardtanh, nn.Softsign)) else (0.0, 1.0)
         margin = 0.02 * (hi - lo)
@@ -44,7 +48,7 @@ def collect_stats(model: nn.Module, task: Any, batch: Any) -> dict[str, np.ndarr
     """Weight, gradient and activation statistics of ``model`` on ``batch`` (already on device).
 
     Keys: ``weight/<param>/norm|hist|edges``, ``grad/<param>/norm|hist|edges``,
-    ``act/<node>/mean|std|zero_fraction[|saturated_fraction]``. Parameter names
+    ``act/<node>/mean|std|zero_fraction[|dead_fraction|saturated_fraction]``. Parameter names
     are the state-dict names (``conv2d_1.weight``), node names the graph's.
     """
     out: dict[str, np.ndarray] = {}
