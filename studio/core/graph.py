@@ -81,7 +81,9 @@ class GraphModel:
         self.events = GraphEvents()
         self.port_resolver = port_resolver
         self._nodes: dict[str, Node] = {}
+        self._names: dict[str, str] = {}  # name -> id, kept in step with the nodes
         self._edges: list[Edge] = []
+        self._sources: dict[tuple[str, str], tuple[str, str]] = {}  # (node, input port) -> source
         self._nx = nx.MultiDiGraph()
         self.blocks: dict[str, Any] = {}  # block id -> BlockDef (studio.core.blocks)
         self.extra: dict[str, Any] = {}  # unknown keys of the file's graph object, kept on save
@@ -107,11 +109,12 @@ class GraphModel:
 
     def node_by_name(self, name: str) -> Node | None:
         """The node called ``name``, if any."""
-        return next((n for n in self._nodes.values() if n.name == name), None)
+        node_id = self._names.get(name)
+        return self._nodes[node_id] if node_id is not None else None
 
     def names(self) -> set[str]:
         """All node names in use."""
-        return {n.name for n in self._nodes.values()}
+        return set(self._names)
 
     def new_id(self) -> str:
         """A fresh id, never used before in this graph."""
@@ -123,7 +126,7 @@ class GraphModel:
 
     def new_name(self, base: str) -> str:
         """A unique name derived from ``base`` (``conv2d`` -> ``conv2d_3``)."""
-        return unique_name(base, self.names(), always_number=True)
+        return unique_name(base, self._names.keys(), always_number=True)
 
     def in_edges(self, node_id: str) -> list[Edge]:
         """Edges ending at ``node_id``, in insertion order."""
@@ -135,7 +138,7 @@ class GraphModel:
 
     def source_of(self, node_id: str, port: str) -> tuple[str, str] | None:
         """The ``(node_id, port)`` feeding input ``port`` of ``node_id``."""
-        return next((e.src for e in self._edges if e.dst == (node_id, port)), None)
+        return self._sources.get((node_id, port))
 
     def successors(self, node_id: str) -> list[str]:
         """Ids of nodes fed by ``node_id`` (each once)."""
@@ -167,11 +170,15 @@ class GraphModel:
             check_name(node.name)
         except NameError_ as exc:
             raise GraphError(f"node {node.id}: {exc}") from None
-        if node.name in self.names():
+        if node.name in self._names:
             raise GraphError(f"node name '{node.name}' is already used")
-        items = list(self._nodes.items())
-        items.insert(len(items) if index is None else index, (node.id, node))
-        self._nodes = dict(items)
+        if index is None or index >= len(self._nodes):
+            self._nodes[node.id] = node
+        else:  # undo of a removal: back at its old place, so views and exports stay stable
+            items = list(self._nodes.items())
+            items.insert(index, (node.id, node))
+            self._nodes = dict(items)
+        self._names[node.name] = node.id
         self._nx.add_node(node.id)
         if node.id[1:].isdigit() and node.id[0] == "n":
             self.next_id = max(self.next_id, int(node.id[1:]) + 1)
@@ -184,6 +191,7 @@ class GraphModel:
             raise GraphError(f"node '{node.name}' still has edges; disconnect them first")
         index = list(self._nodes).index(node_id)
         del self._nodes[node_id]
+        del self._names[node.name]
         self._nx.remove_node(node_id)
         self.events.emit("node_removed", node)
         return node, index
@@ -207,6 +215,7 @@ class GraphModel:
         """Add ``edge`` after :meth:`check_connect`."""
         self.check_connect(edge)
         self._edges.insert(len(self._edges) if index is None else index, edge)
+        self._sources[edge.dst] = edge.src
         self._nx.add_edge(edge.src[0], edge.dst[0], key=edge.key)
         self.events.emit("edge_added", edge)
 
@@ -217,6 +226,7 @@ class GraphModel:
         except ValueError:
             raise GraphError(f"no edge {edge.src} -> {edge.dst}") from None
         del self._edges[index]
+        del self._sources[edge.dst]
         self._nx.remove_edge(edge.src[0], edge.dst[0], key=edge.key)
         self.events.emit("edge_removed", edge)
         return index
@@ -248,9 +258,11 @@ class GraphModel:
             check_name(name)
         except NameError_ as exc:
             raise GraphError(str(exc)) from None
-        if name in self.names():
+        if name in self._names:
             raise GraphError(f"name '{name}' is already used by another node")
         old, node.name = node.name, name
+        del self._names[old]
+        self._names[name] = node_id
         self.events.emit("renamed", node_id, old, name)
         return old
 

@@ -168,8 +168,13 @@ class Watcher:
         return []
 
     def _val_below_train(self, epoch: int) -> list[Finding]:
+        # The training loss is averaged over an epoch while the model improves,
+        # so validation is often lower early on; judge only once training settles.
         last = self.epochs[-2:]
         if len(last) < 2 or any(v is None or v >= 0.8 * t for t, v in last):
+            return []
+        (t0, _), (t1, _) = last
+        if abs(t1 - t0) > 0.05 * t0:
             return []
         return self._once(
             Finding(

@@ -6,7 +6,7 @@ from typing import Any
 
 from studio.core.graph import Edge, GraphModel, Node
 
-_STEP = 190.0  # canvas distance between consecutive layers of a chain
+_STEP = 270.0  # canvas distance between consecutive layers: room for the wire's shape label
 
 
 class ChainBuilder:

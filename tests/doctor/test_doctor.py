@@ -115,3 +115,14 @@ def test_gradient_flow_and_still_improving() -> None:
     assert _codes(w.finish(2)) == {"still_improving"}
     # Each problem is reported once.
     assert w.observe_epoch(3, 0.5, 0.6, {"linear_1": {"grad_norm": 1e6}}) == []
+
+
+def test_validation_below_a_still_falling_training_loss_is_normal() -> None:
+    w = Watcher()
+    codes = set()
+    for epoch, (train, val) in enumerate([(0.64, 0.56), (0.48, 0.37), (0.33, 0.26)]):
+        codes |= _codes(w.observe_epoch(epoch, train, val))
+    assert "val_below_train" not in codes
+    for epoch, (train, val) in enumerate([(0.30, 0.10), (0.295, 0.1)], start=3):
+        codes |= _codes(w.observe_epoch(epoch, train, val))
+    assert "val_below_train" in codes

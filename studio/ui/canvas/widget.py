@@ -1,0 +1,137 @@
+"""The canvas as one widget: view, minimap and a floating zoom toolbar.
+
+This is what the main window embeds::
+
+    canvas = CanvasWidget(document)
+    canvas.message.connect(statusbar.showMessage)
+    canvas.node_activated.connect(inspector.show_node)
+    canvas.ops.copy()  # Edit menu actions call canvas.ops.* and canvas.view.fit()
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
+
+from studio.ui.canvas.minimap import Minimap
+from studio.ui.canvas.scene import GraphScene
+from studio.ui.canvas.view import GraphView
+
+if TYPE_CHECKING:
+    from studio.ui.canvas.operations import CanvasOperations
+    from studio.ui.document import Document
+
+OVERLAY_MARGIN = 12
+
+
+class ZoomBar(QFrame):
+    """Floating buttons: zoom out, zoom level (click: 100 %), zoom in, fit, layout, minimap."""
+
+    def __init__(self, canvas: CanvasWidget) -> None:
+        super().__init__(canvas)
+        self.setObjectName("zoomBar")
+        self.setStyleSheet(
+            "#zoomBar { background: rgba(255,255,255,235); border: 1px solid #cbd2dc; border-radius: 8px; }"
+            "QToolButton { border: none; padding: 3px 7px; color: #1f2937; font-size: 11px; }"
+            "QToolButton:hover { background: #eef2f7; border-radius: 5px; }"
+            "QToolButton:checked { background: #dbe7ff; border-radius: 5px; }"
+        )
+        view = canvas.view
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.setSpacing(0)
+        self.zoom_label = self._button("100%", lambda: view.set_zoom(1.0), "Zoom to 100 % (1)")
+        for widget in (
+            self._button("−", lambda: view.zoom_by(0.8), "Zoom out (-)"),
+            self.zoom_label,
+            self._button("+", lambda: view.zoom_by(1.25), "Zoom in (+)"),
+            self._button("Fit", view.fit, "Show the whole graph (F)"),
+            self._button("Selection", view.zoom_to_selection, "Zoom to the selection (Z)"),
+            self._button("Arrange", view.ops.auto_layout, "Automatic layout, left to right (Ctrl+L)"),
+        ):
+            layout.addWidget(widget)
+        self.map_button = self._button("Map", None, "Show or hide the minimap")
+        self.map_button.setCheckable(True)
+        self.map_button.setChecked(True)
+        self.map_button.toggled.connect(canvas.minimap.setVisible)
+        layout.addWidget(self.map_button)
+        view.view_changed.connect(self._show_zoom)
+        self.adjustSize()
+
+    def _button(self, text: str, slot, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        if slot is not None:
+            button.clicked.connect(slot)
+        return button
+
+    def _show_zoom(self) -> None:
+        self.zoom_label.setText(f"{round(self.parentWidget().view.zoom() * 100)}%")
+
+
+class CanvasWidget(QWidget):
+    """The editor for one document's graph.
+
+    Parameters
+    ----------
+    document
+        The document to edit; None shows an empty canvas until :meth:`set_document`.
+
+    Signals
+    -------
+    message(str)
+        One-line status messages (refused wires and their reason, pastes...).
+    node_activated(str)
+        A node was double-clicked (show it in the inspector).
+    """
+
+    message = Signal(str)
+    node_activated = Signal(str)
+
+    def __init__(self, document: Document | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("canvas")
+        self.scene = GraphScene(document, self)
+        self.view = GraphView(self.scene, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.minimap = Minimap(self.view, self)
+        self.zoom_bar = ZoomBar(self)
+        self.view.message.connect(self.message)
+        self.view.node_activated.connect(self.node_activated)
+
+    @property
+    def ops(self) -> CanvasOperations:
+        """Copy, cut, paste, duplicate, delete, select all, layout, align, distribute."""
+        return self.view.ops
+
+    @property
+    def document(self) -> Document | None:
+        """The document shown."""
+        return self.scene.document
+
+    def set_document(self, document: Document | None) -> None:
+        """Show another document (e.g. after File → Open) and fit it in view."""
+        self.scene.set_document(document)
+        self.view.fit()
+        if self.minimap.isVisible():
+            self.minimap.render_scene()
+
+    def close_document(self) -> None:
+        """Stop following the document (call before discarding it)."""
+        self.scene.set_document(None)
+
+    def resizeEvent(self, event) -> None:
+        """Keep overlays in place."""
+        super().resizeEvent(event)
+        m = OVERLAY_MARGIN
+        self.zoom_bar.adjustSize()
+        self.zoom_bar.move(self.width() - self.zoom_bar.width() - m, m)
+        self.minimap.move(self.width() - self.minimap.width() - m, self.height() - self.minimap.height() - m)
+        self.zoom_bar.raise_()
+        self.minimap.raise_()
