@@ -66,7 +66,11 @@ def _lenet5() -> Project:
         b.add("core.relu")
     b.add("core.linear", "logits", out_features=10)
     b.add("core.output", "output")
-    return Project(b.graph, data={"dataset": "digits", "image_size": 32, "seed": 0}, training=dict(_CLASSIFY))
+    return Project(
+        b.graph,
+        data={"dataset": "digits", "image_size": 32, "seed": 0},
+        training=dict(_CLASSIFY, epochs=15, schedule="cosine", lr=0.002),
+    )
 
 
 TEMPLATES: tuple[Template, ...] = (
