@@ -32,7 +32,7 @@ class Progress:
         """Show one training event."""
         if isinstance(event, RunStarted):
             self.steps_per_epoch, self.epochs = max(1, event.steps_per_epoch), event.epochs
-            self._line(
+            self.line(
                 f"training on {event.device}: {event.params:,} parameters, {event.epochs} epochs "
                 f"of {event.steps_per_epoch} steps → {event.run_dir}"
             )
@@ -45,21 +45,21 @@ class Progress:
                     parts.append(f"{split}: {_fmt_metrics(event.metrics[split])}")
             parts.append(f"{event.seconds - self._epoch_started:.1f}s")
             self._epoch_started = event.seconds
-            self._line("  ".join(parts))
+            self.line("  ".join(parts))
         elif isinstance(event, Checkpointed) and event.kind == "best":
             pass  # one line per epoch is enough; the summary names the best epoch
         elif isinstance(event, RunFinished):
-            self._line(
+            self.line(
                 f"{event.summary.get('status', 'finished')} in {event.summary.get('seconds', 0):.1f}s; "
                 f"best epoch {event.summary.get('best_epoch')}"
             )
         elif isinstance(event, RunFailed):
-            self._line(f"failed: {event.message}")
+            self.line(f"failed: {event.message}")
 
     def finding(self, finding: dict) -> None:
         """Show a training-doctor finding."""
         where = f" [{finding['node']}]" if finding.get("node") else ""
-        self._line(f"doctor {finding['severity']}{where}: {finding['message']} → {finding['fix']}")
+        self.line(f"doctor {finding['severity']}{where}: {finding['message']} → {finding['fix']}")
 
     def _bar(self, event: StepEnd) -> None:
         now = time.perf_counter()
@@ -77,7 +77,8 @@ class Progress:
         )
         self.stream.flush()
 
-    def _line(self, text: str) -> None:
+    def line(self, text: str) -> None:
+        """Print one line (clearing the live bar first)."""
         if self.live:
             self.stream.write("\r\033[K")
         self.stream.write(text + "\n")

@@ -73,7 +73,7 @@ class EpochRunner:
         batches = self.batches()
         self.train_metrics = SplitMetrics(t.task)
         t.model.train()
-        it = iter(make_loader(t.data.train, batch_sampler=batches[skip:]))
+        it = iter(make_loader(t.data.train, batch_sampler=[t.dist.shard(b) for b in batches[skip:]]))
         for i in range(skip, len(batches)):
             self.position = i
             if t.should_stop():
@@ -90,7 +90,7 @@ class EpochRunner:
         lr = t.schedule.apply(epoch, i)
         t.optimizer.zero_grad(set_to_none=True)
         with torch.autocast(t.device.type, enabled=t.scaler is not None):
-            result = t.task.training_step(t.model, batch)
+            result = t.task.training_step(t.train_model, batch)
         if t.scaler is not None:
             t.scaler.scale(result.loss).backward()
             t.scaler.unscale_(t.optimizer)

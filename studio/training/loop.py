@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
+import tempfile
 import threading
 import time
 from collections import deque
@@ -28,6 +30,7 @@ from studio.layers.registry import LayerRegistry
 from studio.training.callbacks import HOOKS, Callback, DoctorLog, EarlyStopping, MetricsWriter, StatsRecorder
 from studio.training.config import TrainConfig
 from studio.training.diagnose import DoctorCheck
+from studio.training.distributed import DistContext
 from studio.training.epoch import EpochRunner, NonFiniteError
 from studio.training.events import Checkpointed, Event, RunFailed, RunFinished, RunStarted
 from studio.training.optim import LRSchedule, make_optimizer
@@ -81,6 +84,7 @@ class Trainer:
         *,
         registry: LayerRegistry | None = None,
         project_path: str | os.PathLike | None = None,
+        distributed: DistContext | None = None,
     ) -> None:
         self.registry = registry or LayerRegistry.with_builtins()
         self.source = snapshot(source, self.registry)
@@ -88,6 +92,9 @@ class Trainer:
             config = self.source.project.training
         self.cfg = config if isinstance(config, TrainConfig) else TrainConfig.from_dict(config)
         self.data = data
+        self.dist = distributed or DistContext()
+        if not self.dist.is_main:  # only rank 0 writes the run directory
+            run_dir = tempfile.mkdtemp(prefix=f"studio-rank{self.dist.rank}-")
         self.run = RunDir(run_dir or default_run_dir(project_path or "project.nsproj.json"))
         self.doctor = DoctorLog([DoctorCheck()])  # the training doctor; more checks may be appended
         self.callbacks: list[Callback] = [MetricsWriter(), StatsRecorder(self.cfg.stats_every), self.doctor]
@@ -99,6 +106,7 @@ class Trainer:
         self._go.set()
         self._resume_state: dict[str, Any] | None = None
         self.model: Any = None
+        self.train_model: Any = None  # what training steps call: the model, or DDP around it
         self.task: Any = None
         self.fixed_batch: Any = None
         self.device = torch.device("cpu")
@@ -150,6 +158,7 @@ class Trainer:
         *,
         registry: LayerRegistry | None = None,
         source: Any = None,
+        distributed: DistContext | None = None,
         **overrides: Any,
     ) -> Trainer:
         """A trainer that continues the stopped run in ``run_dir`` (``overrides``: e.g. ``epochs=20``).
@@ -162,7 +171,7 @@ class Trainer:
         cfg = TrainConfig.from_dict({**state["config"], **overrides})
         if source is None:
             source = json.loads(run.project.read_text(encoding="utf-8"))
-        trainer = cls(source, data, cfg, run_dir, callbacks, registry=registry)
+        trainer = cls(source, data, cfg, run_dir, callbacks, registry=registry, distributed=distributed)
         trainer._resume_state = state
         return trainer
 
@@ -186,6 +195,8 @@ class Trainer:
                     cb.teardown(self)
                 except Exception:  # noqa: BLE001, S110 - teardown must reach every callback
                     pass
+            if not self.dist.is_main:
+                shutil.rmtree(self.run.path, ignore_errors=True)
 
     def fit(self) -> dict[str, Any]:
         """Run to the end without a consumer; return summary.json's content."""
@@ -199,11 +210,14 @@ class Trainer:
 
     def _setup(self) -> tuple[int, int]:
         cfg = self.cfg
-        self.device = pick_device(cfg.device)
-        seed_everything(cfg.seed)
+        self.device = self.dist.device(pick_device(cfg.device))
+        self.dist.init(self.device)
+        self.dist.check_batch_size(cfg.batch_size)
+        seed_everything(cfg.seed)  # the same seed on every rank: identical initial weights
         self.model = self.source.build()
         apply_init(self.model, cfg.init)
         self.model.to(self.device).train()
+        self.train_model = self.dist.wrap(self.model)
         self.task = make_task(cfg, self.source.output_names(), self.data.num_classes, self.device)
         self.optimizer = make_optimizer(self.model.parameters(), cfg)
         self.runner = EpochRunner(self, len(self.data.train), torch.Generator().manual_seed(cfg.seed))
