@@ -65,13 +65,21 @@ def make_registry() -> LayerRegistry:
     return load_registry()
 
 
-def make_application() -> QApplication:
-    """The (single) ``QApplication``, named and themed."""
+def make_application(theme: str | None = None) -> QApplication:
+    """The (single) ``QApplication``, named and themed.
+
+    Parameters
+    ----------
+    theme
+        ``"light"`` or ``"dark"``; None uses the one the user chose last
+        (``NETSTUDIO_THEME`` overrides both, e.g. for screenshots).
+    """
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     import PySide6  # noqa: F401  (first binding imported wins pyqtgraph's choice)
     from PySide6.QtWidgets import QApplication
 
-    from studio.ui.resources import stylesheet
+    from studio.ui.files import settings
+    from studio.ui.resources import apply_theme
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "studio"])
     app.setApplicationName("NetStudio")
@@ -79,7 +87,8 @@ def make_application() -> QApplication:
     app.setApplicationVersion(__version__)
     # Fusion renders style sheets the same on every platform, so the theme looks as designed.
     app.setStyle("Fusion")
-    app.setStyleSheet(stylesheet("light"))
+    chosen = theme or os.environ.get("NETSTUDIO_THEME") or settings().value("ui/theme", "light")
+    apply_theme(app, str(chosen))
     return app
 
 
@@ -120,11 +129,12 @@ def run_app(project: str | None = None, screenshot: str | None = None) -> int:
         # A screenshot needs no display; respect an explicit platform choice.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    app = make_application()
+    app = make_application("light" if out is not None and "NETSTUDIO_THEME" not in os.environ else None)
     _quiet_qt_messages()
     from studio.ui.main_window import MainWindow
 
-    window = MainWindow(make_registry())
+    # A screenshot window is throwaway: no recovery offer, recent files or saved layout.
+    window = MainWindow(make_registry(), session=out is None)
     if project:
         error = window.open_project(project)
         if error and out is not None:

@@ -86,3 +86,16 @@ def _dangling_threads(request: pytest.FixtureRequest):
             "stop and join them (worker.request_stop(); thread.quit(); thread.wait())",
             pytrace=False,
         )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Release the clipboard before interpreter exit destroys the QApplication.
+
+    pytest-qt never quits the application, so ``aboutToQuit`` (where the app
+    releases it) does not fire; a QMimeData left on the clipboard then crashes
+    PySide6 at exit.
+    """
+    import sys
+
+    if "studio.ui.canvas.clipboard" in sys.modules:
+        sys.modules["studio.ui.canvas.clipboard"].release_clipboard()

@@ -1,41 +1,65 @@
-"""The main window: menus, the "Layers" dock and the project summary.
+"""The main window: menus, toolbar, status bar and the dockable panels.
 
 Thin by design (Orange's 2.8k-line ``CanvasMainWindow`` is the warning): it
-builds widgets and wires actions; loading, saving and inference live in
-:mod:`studio.core`, :mod:`studio.layers` and :mod:`studio.compiler`.
+builds the panels, puts them in docks and wires signals. Editing goes through
+the :class:`~studio.ui.document.Document`; files through
+:class:`~studio.ui.project_io.ProjectIO`; each panel is its own class.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
+    QApplication,
     QLabel,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
 from studio import __version__
 from studio.templates import TEMPLATES
-from studio.ui.empty_state import EmptyState
+from studio.ui.actions import ACTIONS, build_actions
+from studio.ui.banner import Banner
+from studio.ui.docks import Area, add_dock
+from studio.ui.errors_panel import ErrorsPanel
+from studio.ui.files import RecentFiles, settings
+from studio.ui.history_panel import HistoryPanel
+from studio.ui.inspector import InspectorPanel
 from studio.ui.palette import PalettePanel
+from studio.ui.project_io import ProjectIO
+from studio.ui.resources import apply_theme, current_theme, icon
+from studio.ui.start_page import StartPage
 from studio.ui.summary import SummaryPanel, build_summary
 
 if TYPE_CHECKING:
-    from studio.core.serialize import Project
     from studio.layers.registry import LayerRegistry
+    from studio.ui.document import Document
 
 log = logging.getLogger(__name__)
-PROJECT_FILTER = "NetStudio projects (*.nsproj.json);;JSON files (*.json);;All files (*)"
+TOOLBAR = (
+    *("new_project", "choose_and_open", "save", None, "undo", "redo", None),
+    *("delete_selection", "fit_view", None, "export_python", None, "toggle_theme"),
+)
+CANVAS_ACTIONS = ("cut", "copy", "paste", "duplicate", "fit_view")
+
+
+def canvas_class() -> type | None:
+    """The canvas editor widget class, once :mod:`studio.ui.canvas` provides ``CanvasWidget``."""
+    try:
+        return getattr(importlib.import_module("studio.ui.canvas"), "CanvasWidget", None)
+    except ImportError:
+        return None
 
 
 class MainWindow(QMainWindow):
@@ -45,207 +69,361 @@ class MainWindow(QMainWindow):
     ----------
     registry
         The layer catalog shown in the palette and used to load projects.
+    session
+        False for throwaway windows (``--screenshot``): no recovery offer, no
+        recent files, no saved layout.
     """
 
-    def __init__(self, registry: LayerRegistry, parent: QWidget | None = None) -> None:
+    def __init__(self, registry: LayerRegistry, parent: QWidget | None = None, session: bool = True) -> None:
         super().__init__(parent)
-        self.registry = registry
-        self.project: Project | None = None
-        self.project_path: Path | None = None
+        self.registry, self.session = registry, session
+        self.document: Document | None = None
         self.project_title = ""
+        self.canvas: QWidget | None = None
         self.setObjectName("mainWindow")
-        self.setWindowTitle("NetStudio")
+        self.setWindowIcon(icon("app"))
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+        self.actions_ = build_actions(self)
+        self.io = ProjectIO(self)
+        self._build_central()
+        self._build_docks()
+        self._build_menus_and_toolbar()
+        self._build_status_bar()
+        self._wire()
+        self.set_document(None)
+        if session:
+            self._restore_layout()
+            self.io.offer_recovery()
 
-        self.palette_panel = PalettePanel(registry)
-        self.layers_dock = QDockWidget("Layers", self)
-        self.layers_dock.setObjectName("layersDock")
-        self.layers_dock.setWidget(self.palette_panel)
-        self.layers_dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetClosable | QDockWidget.DockWidgetFeature.DockWidgetMovable
-        )
-        self.layers_dock.setMinimumWidth(260)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layers_dock)
-
-        self.empty_state = EmptyState()
+    # ------------------------------------------------------------- building
+    def _build_central(self) -> None:
+        self.banner = Banner()
+        self.start_page = StartPage(self.registry)
         self.summary_panel = SummaryPanel()
-        self.pages = QStackedWidget(self)
+        self.pages = QStackedWidget()
         self.pages.setObjectName("centralPages")
-        self.pages.addWidget(self.empty_state)
-        self.pages.addWidget(self.summary_panel)
-        self.setCentralWidget(self.pages)
-        self.empty_state.open_requested.connect(self.choose_and_open)
+        self.pages.addWidget(self.start_page)
+        self.editor_host = QStackedWidget()  # the canvas when it exists, else the summary
+        self.pages.addWidget(self.editor_host)
+        cls = canvas_class()
+        if cls is None:  # until the canvas editor exists, the summary is the editor
+            self.editor_host.addWidget(self.summary_panel)
+        else:
+            self.canvas = cls()
+            self.editor_host.addWidget(self.canvas)
+            self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+            self.canvas.node_activated.connect(self.select_node)
+        central = QWidget()
+        central.setObjectName("centralArea")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
 
-        self.catalog_label = QLabel(f"{len(registry.all())} layer types")
+    def _build_docks(self) -> None:
+        self.palette_panel = PalettePanel(self.registry)
+        self.inspector = InspectorPanel()
+        self.errors_panel = ErrorsPanel()
+        self.history_panel = HistoryPanel()
+        self.layers_dock = add_dock(self, "layersDock", "Layers", self.palette_panel, Area.LeftDockWidgetArea)
+        self.layers_dock.setMinimumWidth(270)
+        self.inspector_dock = add_dock(
+            self, "inspectorDock", "Inspector", self.inspector, Area.RightDockWidgetArea
+        )
+        self.inspector_dock.setMinimumWidth(330)
+        self.history_dock = add_dock(
+            self, "historyDock", "History", self.history_panel, Area.RightDockWidgetArea
+        )
+        self.errors_dock = add_dock(
+            self, "problemsDock", "Problems", self.errors_panel, Area.BottomDockWidgetArea
+        )
+        self.summary_dock = None
+        if self.canvas is not None:
+            self.summary_dock = add_dock(
+                self, "summaryDock", "Summary", self.summary_panel, Area.BottomDockWidgetArea
+            )
+            self.tabifyDockWidget(self.errors_dock, self.summary_dock)
+            self.summary_panel.set_compact(True)
+            self.summary_dock.raise_()
+        self.splitDockWidget(self.inspector_dock, self.history_dock, Qt.Orientation.Vertical)
+        self.resizeDocks([self.inspector_dock, self.history_dock], [640, 200], Qt.Orientation.Vertical)
+        self.resizeDocks([self.errors_dock], [250], Qt.Orientation.Vertical)
+
+    def _build_menus_and_toolbar(self) -> None:
+        a = self.actions_
+        menus = {name: self.menuBar().addMenu(f"&{name}") for name in ("File", "Edit", "View", "Help")}
+        for spec in ACTIONS:
+            if spec.name in (
+                "save",
+                "export_python",
+                "quit",
+                "undo",
+                "cut",
+                "delete_selection",
+                "toggle_theme",
+            ):
+                menus[spec.menu].addSeparator()
+            menus[spec.menu].addAction(a[spec.name])
+            if spec.name == "choose_and_open":
+                self.templates_menu = menus["File"].addMenu("New from &Template")
+                self.recent_menu = menus["File"].addMenu("Open &Recent")
+        for template in TEMPLATES:
+            action = self.templates_menu.addAction(template.title)
+            action.setStatusTip(template.description)
+            action.triggered.connect(lambda _=False, t=template.name: self.io.new_from_template(t))
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        view = menus["View"]
+        view.addSeparator()
+        panels = view.addMenu("&Panels")
+        for dock in self.findChildren(type(self.layers_dock)):
+            panels.addAction(dock.toggleViewAction())
+        self.toolbar = QToolBar("Main toolbar")
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setIconSize(QSize(20, 20))
+        self.toolbar.setMovable(False)
+        for name in TOOLBAR:
+            self.toolbar.addSeparator() if name is None else self.toolbar.addAction(a[name])
+        panels.addAction(self.toolbar.toggleViewAction())
+        self.addToolBar(self.toolbar)
+
+    def _build_status_bar(self) -> None:
+        self.problems_label = QLabel()
+        self.problems_label.setObjectName("problemsLabel")
+        self.catalog_label = QLabel(f"{len(self.registry.all())} layer types")
+        self.statusBar().addPermanentWidget(self.problems_label)
         self.statusBar().addPermanentWidget(self.catalog_label)
-        self._build_menus()
-        self._update_actions()
         self.statusBar().showMessage("Ready")
 
-    # ------------------------------------------------------------------ menus
-    def _action(self, text: str, slot, shortcut: QKeySequence.StandardKey | str | None = None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        return action
+    def _wire(self) -> None:
+        for spec in ACTIONS:
+            target = getattr(self.io, spec.name, None) or getattr(self, spec.name)
+            self.actions_[spec.name].triggered.connect(target)
+        self.actions_["toggle_theme"].setChecked(current_theme(QApplication.instance()) == "dark")
+        self.start_page.new_requested.connect(self.io.new_blank)
+        self.start_page.open_requested.connect(self.io.choose_and_open)
+        self.start_page.template_requested.connect(self.io.new_from_template)
+        self.start_page.recent_requested.connect(self.io.open_recent)
+        self.palette_panel.add_requested.connect(self.add_layer)
+        for panel in (self.summary_panel, self.errors_panel):
+            panel.node_activated.connect(self.select_node)
+        self.errors_panel.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
 
-    def _build_menus(self) -> None:
-        self.new_action = QAction("&New Project", self)
-        self.new_action.setEnabled(False)  # needs the graph editor, which has not landed yet
-        self.new_action.setStatusTip("Arrives with the graph editor; meanwhile use `studio new`")
-        self.open_action = self._action("&Open…", self.choose_and_open, QKeySequence.StandardKey.Open)
-        self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save)
-        self.save_as_action = self._action("Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
-        self.close_action = self._action("&Close Project", self.close_project, QKeySequence.StandardKey.Close)
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+    # ----------------------------------------------------------- documents
+    @property
+    def save_action(self):
+        """File → Save (kept as an attribute for scripts and tests)."""
+        return self.actions_["save"]
 
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction(self.new_action)
-        file_menu.addAction(self.open_action)
-        self.templates_menu = file_menu.addMenu("New from &Template")
-        for template in TEMPLATES:
-            action = self._action(template.title, lambda _=False, t=template.name: self.new_from_template(t))
-            action.setStatusTip(template.description)
-            self.templates_menu.addAction(action)
-        file_menu.addSeparator()
-        file_menu.addActions([self.save_action, self.save_as_action, self.close_action])
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
+    def open_project(self, path: str | Path) -> str:
+        """Open ``path``; "" on success, else the one-line error also shown in the window."""
+        return self.io.open_project(path)
 
-        view_menu = self.menuBar().addMenu("&View")
-        view_menu.addAction(self.layers_dock.toggleViewAction())
-        self.full_screen_action = self._action("&Full Screen", self._toggle_full_screen, "F11")
-        self.full_screen_action.setCheckable(True)
-        view_menu.addAction(self.full_screen_action)
+    def set_document(self, document: Document | None, title: str = "") -> None:
+        """Show ``document`` in every panel (None: the start page)."""
+        old = self.document
+        if old is not None:
+            for signal, slot in self._document_slots(old):
+                signal.disconnect(slot)
+        self.document, self.project_title = document, title
+        for panel in (self.inspector, self.errors_panel, self.history_panel):
+            panel.set_document(document)
+        self._show_in_canvas(document)
+        if old is not None:
+            old.close()
+            old.deleteLater()
+        if document is not None:
+            for signal, slot in self._document_slots(document):
+                signal.connect(slot)
+            self.refresh_summary()
+            self.pages.setCurrentWidget(self.editor_host)
+        else:
+            self.start_page.set_recent(RecentFiles().paths() if self.session else [])
+            self.pages.setCurrentWidget(self.start_page)
+            self.problems_label.setText("")
+        self.update_state()
 
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(self._action("&About NetStudio", self.show_about))
-        help_menu.addAction(self._action("About &Qt", lambda: QMessageBox.aboutQt(self)))
+    def _document_slots(self, document: Document) -> list:
+        return [
+            (document.report_changed, self.refresh_summary),
+            (document.history_changed, self.update_state),
+            (document.selection_changed, self.summary_panel.select_nodes),
+        ]
 
-    def _update_actions(self) -> None:
-        loaded = self.project is not None
-        for action in (self.save_action, self.save_as_action, self.close_action):
-            action.setEnabled(loaded)
-        name = self.project_path.name if self.project_path else (self.project_title if self.project else None)
-        self.setWindowTitle(f"{name} — NetStudio" if name else "NetStudio")
+    def _show_in_canvas(self, document: Document | None) -> None:
+        """Point the canvas (when the canvas editor exists) at ``document``."""
+        if self.canvas is None:
+            return
+        if document is None:
+            self.canvas.close_document()
+        else:
+            self.canvas.set_document(document)
+            # Fit again once the layout has given the canvas its real size.
+            QTimer.singleShot(0, self, self.fit_view)
 
-    def _toggle_full_screen(self, on: bool) -> None:
+    def refresh_summary(self, *_: object) -> None:
+        """Redraw the summary and the problem count from the document's latest report."""
+        if self.document is None:
+            return
+        report = self.document.report
+        summary = build_summary(self.document.graph, self.registry, report)
+        self.summary_panel.show_summary(self.project_title, summary)
+        count = len(report.errors)
+        self.problems_label.setText(f"⚠ {count} problem{'s' * (count != 1)}" if count else "✓ shapes valid")
+        self.problems_label.setProperty("state", "error" if count else "ok")
+        self.problems_label.style().polish(self.problems_label)
+
+    def update_state(self) -> None:
+        """Enable actions, label undo/redo and show the dirty marker in the title."""
+        doc, a = self.document, self.actions_
+        for spec in ACTIONS:
+            a[spec.name].setEnabled(doc is not None or not spec.needs_project)
+        for name in CANVAS_ACTIONS:
+            a[name].setEnabled(doc is not None and self.canvas is not None)
+        if doc is not None:
+            a["undo"].setEnabled(doc.history.can_undo)
+            a["redo"].setEnabled(doc.history.can_redo)
+            a["undo"].setText(f"&Undo {doc.history.undo_text()}".rstrip())
+            a["redo"].setText(f"&Redo {doc.history.redo_text()}".rstrip())
+        dirty = self.io.is_dirty()
+        name = (doc.path.name if doc is not None and doc.path else self.project_title) if doc else ""
+        self.setWindowTitle(f"{name}{'*' if dirty else ''} — NetStudio" if name else "NetStudio")
+
+    # ------------------------------------------------------------- editing
+    def add_layer(self, type_id: str) -> None:
+        """Add a layer of ``type_id`` right of the rightmost node and select it (palette double-click)."""
+        if self.document is None:
+            self.io.new_blank()
+        doc = self.document
+        if self.canvas is not None:
+            self.canvas.view.drop_layer(type_id, self.canvas.view.viewport().rect().center())
+            return
+        nodes = list(doc.graph.nodes.values())
+        x = max((n.position[0] for n in nodes), default=-220.0) + 220.0
+        y = nodes[-1].position[1] if nodes else 0.0
+        doc.select([doc.add_node(type_id, (x, y))])
+
+    def select_node(self, node_id: str) -> None:
+        """Select ``node_id`` and bring the inspector forward."""
+        if self.document is not None and node_id in self.document.graph.nodes:
+            self.document.select([node_id])
+            self.inspector_dock.raise_()
+
+    def undo(self) -> None:
+        """Undo the last step."""
+        if self.document is not None:
+            self.document.undo()
+
+    def redo(self) -> None:
+        """Redo the last undone step."""
+        if self.document is not None:
+            self.document.redo()
+
+    def _route(self, name: str) -> bool:
+        """Run the canvas operation ``name``; False when there is no canvas."""
+        if self.canvas is None or self.document is None:
+            return False
+        getattr(self.canvas.ops, name)()
+        return True
+
+    def cut(self) -> None:
+        """Cut the selection (canvas)."""
+        self._route("cut")
+
+    def copy(self) -> None:
+        """Copy the selection (canvas)."""
+        self._route("copy")
+
+    def paste(self) -> None:
+        """Paste (canvas)."""
+        self._route("paste")
+
+    def duplicate(self) -> None:
+        """Duplicate the selection (canvas)."""
+        self._route("duplicate")
+
+    def fit_view(self) -> None:
+        """Fit the whole graph in the canvas."""
+        if self.canvas is not None and self.document is not None:
+            self.canvas.view.fit()
+
+    def delete_selection(self) -> None:
+        """Delete the selected nodes as one undo step."""
+        if not self._route("delete_selection") and self.document is not None and self.document.selection:
+            self.document.remove_nodes(list(self.document.selection))
+
+    def select_all(self) -> None:
+        """Select every node."""
+        if not self._route("select_all") and self.document is not None:
+            self.document.select(list(self.document.graph.nodes))
+
+    # ---------------------------------------------------------- view, misc
+    def toggle_theme(self, dark: bool) -> None:
+        """Switch between the light and dark themes (remembered)."""
+        theme = apply_theme(QApplication.instance(), "dark" if dark else "light")
+        if self.session:
+            settings().setValue("ui/theme", theme)
+
+    def toggle_full_screen(self, on: bool) -> None:
+        """Full screen on/off."""
         self.showFullScreen() if on else self.showNormal()
 
-    # --------------------------------------------------------------- projects
-    def open_project(self, path: str | Path) -> str:
-        """Load ``path`` and show its summary; on failure keep the window usable.
-
-        Returns
-        -------
-        str
-            ``""`` on success, else the one-line error also shown in the window.
-        """
-        from studio.core.serialize import ProjectError
-        from studio.layers.validation import open_project
-
-        path = Path(path)
-        try:
-            project = open_project(path, self.registry)
-        except ProjectError as exc:
-            return self._show_load_error(str(exc))
-        except Exception as exc:  # a bug must not close the app with the user's work
-            log.exception("loading %s failed", path)
-            return self._show_load_error(f"{path}: unexpected error: {exc}")
-        self.project, self.project_path = project, path
-        self.project_title = path.name.removesuffix(".nsproj.json")
-        self.refresh_summary()
-        self.pages.setCurrentWidget(self.summary_panel)
-        self._update_actions()
-        self.statusBar().showMessage(f"Opened {path}", 5000)
-        return ""
-
-    def new_from_template(self, name: str) -> None:
-        """Open a built-in template as a new, untitled project (Save asks for a file)."""
-        from studio.core.serialize import project_from_dict, project_to_dict
-        from studio.layers.ports import port_resolver
-        from studio.layers.validation import param_validator
-        from studio.templates import get_template
-
-        template = get_template(name)
-        if template is None:
-            return
-        # Through the file format, so the graph gets the catalog's ports and checks.
-        raw = project_to_dict(template.build())
-        self.project = project_from_dict(raw, port_resolver(self.registry), param_validator(self.registry))
-        self.project_path = None
-        self.project_title = f"Untitled ({template.title})"
-        self.refresh_summary()
-        self.pages.setCurrentWidget(self.summary_panel)
-        self._update_actions()
-        self.statusBar().showMessage(f"New project from the {template.title} template", 5000)
-
-    def _show_load_error(self, message: str) -> str:
-        if self.project is None:
-            self.empty_state.set_error(message)
-        self.statusBar().showMessage(message)
-        return message
-
-    def refresh_summary(self) -> None:
-        """Recompute shape inference for the open project and redraw the table."""
-        if self.project is None:
-            return
-        summary = build_summary(self.project.graph, self.registry)
-        self.summary_panel.show_summary(self.project_title, summary)
-
-    def close_project(self) -> None:
-        """Forget the open project and show the empty state."""
-        self.project = self.project_path = None
-        self.empty_state.set_error("")
-        self.pages.setCurrentWidget(self.empty_state)
-        self._update_actions()
-        self.statusBar().showMessage("Ready")
-
-    def choose_and_open(self) -> None:
-        """Ask for a project file and open it."""
-        path, _ = QFileDialog.getOpenFileName(self, "Open Project", "", PROJECT_FILTER)
-        if path:
-            error = self.open_project(path)
-            if error:
-                QMessageBox.warning(self, "Could not open the project", error)
-
-    def save(self) -> None:
-        """Write the open project back to its file (ask for one if it is untitled)."""
-        if self.project is not None and self.project_path is not None:
-            self._save_to(self.project_path)
-        elif self.project is not None:
-            self.save_as()
-
-    def save_as(self) -> None:
-        """Ask for a file name and write the open project there."""
-        if self.project is None:
-            return
-        start = str(self.project_path or "")
-        path, _ = QFileDialog.getSaveFileName(self, "Save Project As", start, PROJECT_FILTER)
-        if path:
-            self._save_to(Path(path))
-
-    def _save_to(self, path: Path) -> None:
-        from studio.core.serialize import save_project
-
-        try:
-            save_project(self.project, path)
-        except OSError as exc:
-            QMessageBox.warning(self, "Could not save the project", f"{path}: {exc.strerror or exc}")
-            return
-        self.project_path = path
-        self.project_title = path.name.removesuffix(".nsproj.json")
-        self.refresh_summary()
-        self._update_actions()
-        self.statusBar().showMessage(f"Saved {path}", 5000)
+    def quit(self) -> None:
+        """Close the window (asks about unsaved work)."""
+        self.close()
 
     def show_about(self) -> None:
         """The About box: version and the libraries it runs on."""
         QMessageBox.about(
             self,
             "About NetStudio",
-            f"<h3>NetStudio {__version__}</h3>"
-            "<p>Design, train and understand neural networks.</p>"
+            f"<h3>NetStudio {__version__}</h3><p>Design, train and understand neural networks.</p>"
             f"<p>PySide6 {pyside_version}</p>",
         )
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in RecentFiles().paths():
+            action = self.recent_menu.addAction(path.name)
+            action.setStatusTip(str(path))
+            action.triggered.connect(lambda _=False, p=str(path): self.io.open_recent(p))
+        self.recent_menu.setEnabled(True)
+        if not self.recent_menu.actions():
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+
+    def _restore_layout(self) -> None:
+        store = settings()
+        geometry, state = store.value("ui/geometry"), store.value("ui/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    # -------------------------------------------------------------- events
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        """Ask about unsaved work; then stop timers, forget the recovery file, save the layout."""
+        if not self.io.confirm_discard():
+            event.ignore()
+            return
+        if self.session:
+            store = settings()
+            store.setValue("ui/geometry", self.saveGeometry())
+            store.setValue("ui/state", self.saveState())
+        self.io.shutdown()
+        self.set_document(None)
+        self.statusBar().clearMessage()  # stops the status bar's message timer
+        event.accept()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+        """Accept a dragged project file."""
+        if ProjectIO.dropped_project(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        """Open a dropped project file."""
+        path = ProjectIO.dropped_project(event.mimeData())
+        if path:
+            event.acceptProposedAction()
+            self.io.open_recent(str(path))

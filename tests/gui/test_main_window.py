@@ -32,20 +32,18 @@ def write_project(path: Path, nodes: list[dict], edges: list[dict]) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, registry) -> MainWindow:
-    win = MainWindow(registry)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
+def window(make_window) -> MainWindow:
+    return make_window()
 
 
-def test_window_opens_on_the_empty_state(window):
+def test_window_opens_on_the_start_page(window):
     assert window.isVisible()
-    assert window.pages.currentWidget() is window.empty_state
-    assert "No project open" in window.empty_state.heading.text()
+    assert window.pages.currentWidget() is window.start_page
+    assert {card.template.name for card in window.start_page.cards} >= {"logreg", "mlp", "lenet5"}
     assert not window.save_action.isEnabled()
-    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&View", "&Help"]
+    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Edit", "&View", "&Help"]
+    docks = {d.objectName() for d in window.findChildren(type(window.layers_dock)) if d.isVisible()}
+    assert {"layersDock", "inspectorDock", "problemsDock", "historyDock"} <= docks
 
 
 def test_palette_lists_every_layer_with_title_and_description(window, registry):
@@ -85,7 +83,8 @@ def test_opening_a_project_fills_the_summary(window, tmp_path):
     )
     assert window.open_project(path) == ""
     table = window.summary_panel.table
-    assert window.pages.currentWidget() is window.summary_panel
+    assert window.pages.currentWidget() is window.editor_host
+    assert window.summary_panel.isVisibleTo(window)
     assert table.rowCount() == 2
     assert [table.item(1, c).text() for c in range(3)] == ["fc", "Linear", "(N, 3)"]
     assert table.item(1, 3).text() == "27"  # 8 * 3 weights + 3 biases
@@ -98,8 +97,8 @@ def test_a_bad_project_shows_the_error_and_keeps_the_window(window, tmp_path):
     path.write_text("{not json", encoding="utf-8")
     error = window.open_project(path)
     assert "broken.nsproj.json" in error and "JSON" in error
-    assert window.pages.currentWidget() is window.empty_state
-    assert window.empty_state.error.isVisibleTo(window) and error in window.empty_state.error.text()
+    assert window.pages.currentWidget() is window.start_page
+    assert window.start_page.error.isVisibleTo(window) and error in window.start_page.error.text()
 
 
 def test_screenshot_writes_a_1600x1000_png(tmp_path):
@@ -135,7 +134,7 @@ def test_new_from_template_opens_an_untitled_project(window, tmp_path, monkeypat
     titles = [a.text() for a in window.templates_menu.actions()]
     assert {"Logistic Regression", "Multi-Layer Perceptron", "LeNet-5"} <= set(titles)
     window.templates_menu.actions()[titles.index("LeNet-5")].trigger()
-    assert window.project is not None and window.project_path is None
+    assert window.document is not None and window.document.path is None
     assert window.windowTitle() == "Untitled (LeNet-5) — NetStudio"
     table = window.summary_panel.table
     assert table.rowCount() == 14
@@ -143,5 +142,5 @@ def test_new_from_template_opens_an_untitled_project(window, tmp_path, monkeypat
     target = tmp_path / "mine.nsproj.json"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     window.save_action.trigger()  # untitled: Save asks for a file name
-    assert target.is_file() and window.project_path == target
+    assert target.is_file() and window.document.path == target
     assert window.windowTitle() == "mine.nsproj.json — NetStudio"

@@ -136,8 +136,20 @@ def layer_mime(type_id: str) -> QMimeData:
 def copy_to_clipboard(document: Document, node_ids: list[str]) -> dict:
     """Put the selection on the system clipboard; return the payload."""
     payload = selection_payload(document, node_ids)
+    app = QGuiApplication.instance()
+    if app is not None and not app.property("netstudio_clipboard_hook"):
+        # The clipboard owns the QMimeData; if it still holds ours when the
+        # application object is destroyed at interpreter exit, PySide6 crashes.
+        app.aboutToQuit.connect(release_clipboard)
+        app.setProperty("netstudio_clipboard_hook", True)
     QGuiApplication.clipboard().setMimeData(to_mime(payload))
     return payload
+
+
+def release_clipboard() -> None:
+    """Drop our data from the clipboard (before the application object goes away)."""
+    if QGuiApplication.instance() is not None:
+        QGuiApplication.clipboard().clear()
 
 
 def paste_from_clipboard(document: Document, offset: tuple[float, float] = (PASTE_OFFSET, PASTE_OFFSET)):

@@ -1,0 +1,482 @@
+"""Training benchmarks: NetStudio's loop vs a plain PyTorch loop, DDP scaling, curve redraw.
+
+(a) Throughput of LeNet-5 on the built-in digits (32x32, batch 64, Adam) inside
+    NetStudio's :class:`~studio.training.loop.Trainer` -- training doctor,
+    per-layer statistics, metrics files and checkpoints included, as a user runs
+    it -- against a plain PyTorch loop on the same compiled model, data, batch
+    and optimizer. Epochs are interleaved: NetStudio epoch k, plain epoch k,
+    NetStudio epoch k+1, ... (the Trainer's event generator is simply not
+    advanced while the plain epoch runs). Both validate after every epoch.
+(b) GUI event-loop lateness while LeNet-5 trains in the training panel's
+    worker thread (``TrainingSession``) and its live curves (``CurvesView``)
+    redraw: a 1 ms ``PreciseTimer`` on the GUI thread, p99 of how late it fires.
+(c) Redraw of a pyqtgraph curve of 10^6 points with peak downsampling and clip
+    to view (standalone ``PlotWidget``), and the training slowdown caused by the
+    live curves: samples/s with ``CurvesView`` fed vs with events dropped,
+    interleaved runs. (b) and (c) are skipped while ``studio.ui.training`` is absent.
+(d) ``studio train --nproc 2`` vs ``--nproc 1`` on CPU (gloo), as subprocesses;
+    the tiny size trains one epoch in-process through the same CLI code instead.
+
+``run("full")`` is what ``make bench`` records; ``run("tiny")`` is the test
+suite's smoke run.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import contextlib  # noqa: E402
+import dataclasses  # noqa: E402
+import functools  # noqa: E402
+import importlib.util  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from torch.nn import functional as F  # noqa: E402
+from torch.utils.data import DataLoader, Subset  # noqa: E402
+
+from benchmarks._harness import median_spread, result  # noqa: E402
+from studio.compiler.lower import compile_graph  # noqa: E402
+from studio.core.serialize import project_to_dict  # noqa: E402
+from studio.layers.registry import LayerRegistry  # noqa: E402
+from studio.templates import get_template  # noqa: E402
+from studio.training.events import EpochEnd, RunFailed  # noqa: E402
+from studio.training.loop import Trainer  # noqa: E402
+
+SIZES = {
+    # timed epochs per side (plus one warm-up), training samples (None = all 1,257),
+    # redraws timed, DDP repetitions per process count and epochs per DDP run
+    "tiny": {
+        "epochs": 2,
+        "train": 128,
+        "redraws": 3,
+        "ddp_reps": 0,
+        "ddp_epochs": 1,
+        "gui_reps": 1,
+        "gui_seconds": 0.5,
+        "gui_model": "mlp",
+    },
+    "full": {
+        "epochs": 12,
+        "train": None,
+        "redraws": 30,
+        "ddp_reps": 3,
+        "ddp_epochs": 2,
+        "gui_reps": 3,
+        "gui_seconds": 5.0,
+        "gui_model": "lenet5",
+    },
+}
+THROUGHPUT_GOAL = 0.95  # NetStudio / plain
+REDRAW_GOAL = 20.0  # ms
+CURVE_POINTS = 1_000_000
+REPO = Path(__file__).resolve().parent.parent
+
+
+@functools.lru_cache(maxsize=4)
+def _template_data(template: str):
+    from studio.data import load_dataset
+
+    project = get_template(template).build()
+    return load_dataset(dict(project.data), seed=project.training.get("seed", 0))
+
+
+def _data(train: int | None):
+    data = _template_data("lenet5")  # {"dataset": "digits", "image_size": 32, "seed": 0}
+    if train is not None:
+        data = dataclasses.replace(
+            data, train=Subset(data.train, range(train)), val=Subset(data.val, range(train // 2)), test=None
+        )
+    return data
+
+
+# ------------------------------------------------------------------ (a) throughput
+class PlainLoop:
+    """The loop one writes by hand: shuffled DataLoader, Adam, cross-entropy, validate each epoch."""
+
+    def __init__(self, model: torch.nn.Module, data, batch_size: int, lr: float) -> None:
+        self.model = model
+        self.opt = torch.optim.Adam(model.parameters(), lr=lr)
+        gen = torch.Generator().manual_seed(0)
+        self.train = DataLoader(data.train, batch_size=batch_size, shuffle=True, generator=gen)
+        self.val = DataLoader(data.val, batch_size=2 * batch_size)
+
+    def epoch(self) -> float:
+        """One epoch; returns the validation accuracy."""
+        self.model.train()
+        for x, y in self.train:
+            self.opt.zero_grad(set_to_none=True)
+            F.cross_entropy(self.model(x), y).backward()
+            self.opt.step()
+        self.model.eval()
+        correct = 0
+        with torch.no_grad():
+            for x, y in self.val:
+                correct += int((self.model(x).argmax(1) == y).sum())
+        return correct / len(self.val.dataset)
+
+
+def bench_throughput(epochs: int, train: int | None) -> dict:
+    """NetStudio's Trainer vs :class:`PlainLoop`, interleaved epochs; ratio of samples/s."""
+    registry = LayerRegistry.with_builtins()
+    project = get_template("lenet5").build()
+    data = _data(train)
+    cfg = {**project.training, "epochs": epochs + 1, "device": "cpu"}
+    batch, n = cfg["batch_size"], len(data.train)
+    with tempfile.TemporaryDirectory(prefix="bench-train-") as tmp:
+        trainer = Trainer(project, data, cfg, Path(tmp) / "run", registry=registry)
+        events = trainer.iter_fit()
+        torch.manual_seed(0)
+        plain = PlainLoop(compile_graph(project.graph, registry), data, batch, cfg["lr"])
+
+        def studio_epoch() -> float:
+            """Advance the run to its next EpochEnd (incl. the previous epoch's checkpoints)."""
+            start = time.perf_counter()
+            for event in events:
+                if isinstance(event, RunFailed):
+                    raise RuntimeError(event.message)
+                if isinstance(event, EpochEnd):
+                    return time.perf_counter() - start
+            raise RuntimeError("the run ended early")
+
+        def plain_epoch() -> float:
+            start = time.perf_counter()
+            plain.epoch()
+            return time.perf_counter() - start
+
+        studio_epoch(), plain_epoch()  # warm-up: set-up, initial checkpoint, allocator
+        a, b = [], []
+        for _ in range(epochs):
+            a.append(studio_epoch())
+            b.append(plain_epoch())
+        for _ in events:  # finish the run: last checkpoints, test split, summary.json
+            pass
+        findings = len(trainer.doctor.findings)
+        stats_files = len(list((Path(tmp) / "run" / "stats").glob("*.npz")))
+    ratio = statistics.median(b) / statistics.median(a)
+    _, spread = median_spread([bb / aa for aa, bb in zip(a, b, strict=True)])
+    note = (
+        f"LeNet-5 1x32x32 on digits ({n} training samples/epoch), batch {batch}, Adam lr {cfg['lr']}, "
+        f"CPU, {torch.get_num_threads()} thread(s); NetStudio {n / statistics.median(a):.0f} samples/s "
+        f"(doctor: {findings} finding(s); stats every epoch: {stats_files} npz; metrics files and "
+        f"checkpoints each epoch) vs plain loop {n / statistics.median(b):.0f} samples/s; both validate "
+        f"each epoch; {epochs} interleaved epochs each after one warm-up"
+    )
+    name = "training throughput, NetStudio vs plain PyTorch (LeNet-5, ratio)"
+    return result(
+        name, round(ratio, 4), "x", THROUGHPUT_GOAL, ratio >= THROUGHPUT_GOAL, epochs, spread, note=note
+    )
+
+
+# ------------------------------------------------------------------ (c) curve redraw
+def bench_curve_redraw(redraws: int) -> dict:
+    """setData of a 10^6-point curve + one render of the plot (peak downsampling, clip to view)."""
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.instance() or QApplication([])
+    import pyqtgraph as pg
+
+    plot = pg.PlotWidget()
+    plot.resize(900, 400)
+    plot.show()
+    curve = plot.plot(pen=pg.mkPen("#2f6fed", width=1))
+    curve.setDownsampling(auto=True, method="peak")
+    curve.setClipToView(True)
+    rng = np.random.default_rng(0)
+    x = np.arange(CURVE_POINTS, dtype=np.float64)
+    y = np.cumsum(rng.standard_normal(CURVE_POINTS)).astype(np.float64)
+    port = plot.viewport()
+    image = QImage(port.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    times = []
+    try:
+        for i in range(redraws + 2):  # two warm-ups: the first auto-range, caches
+            y[-1] += 1.0  # new data each time, as a live curve gets
+            start = time.perf_counter()
+            curve.setData(x, y)
+            port.render(image)
+            elapsed = (time.perf_counter() - start) * 1e3
+            if i >= 2:
+                times.append(elapsed)
+    finally:
+        plot.close()
+        plot.deleteLater()
+    value, spread = median_spread(times)
+    note = (
+        f"pyqtgraph {pg.__version__} PlotWidget 900x400 offscreen, one PlotDataItem of {CURVE_POINTS:,} "
+        "points (random walk), setDownsampling(auto, 'peak') + setClipToView; setData + viewport "
+        f"render, median of {len(times)} (max {max(times):.1f} ms); GUI thread; one standalone plot "
+        "(the panel's six-plot CurvesView is measured by the event-loop rows)"
+    )
+    name = "curve redraw, 10^6 points (pyqtgraph, peak downsampling)"
+    meets = value <= REDRAW_GOAL
+    return result(name, round(value, 3), "ms", REDRAW_GOAL, meets, len(times), spread, note=note)
+
+
+# ------------------------------------------------------------------ (d) DDP
+def _project_file(folder: Path, template: str) -> Path:
+    path = folder / f"{template}.nsproj.json"
+    path.write_text(json.dumps(project_to_dict(get_template(template).build())), encoding="utf-8")
+    return path
+
+
+def _summary_throughput(run_dir: Path, n_train: int) -> float:
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    if summary["status"] != "finished":
+        raise RuntimeError(f"{run_dir}: run {summary['status']}")
+    return summary["epochs"] * n_train / summary["seconds"]
+
+
+DDP_RUNS = {  # label -> (--nproc, OMP_NUM_THREADS or None for the default)
+    "1p": (1, None),  # torch's default: one thread per core
+    "1p1t": (1, "1"),
+    "2p": (2, None),  # torchrun sets OMP_NUM_THREADS=1 per process
+}
+
+
+def bench_ddp(reps: int, epochs: int) -> list[dict]:
+    """``studio train --nproc 2`` vs ``--nproc 1`` on LeNet-5/digits, interleaved subprocesses."""
+    n_train = len(_data(None).train)
+    samples: dict[str, list[float]] = {k: [] for k in DDP_RUNS}
+    walls: dict[str, list[float]] = {k: [] for k in DDP_RUNS}
+    base = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    base["PYTHONPATH"] = str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    with tempfile.TemporaryDirectory(prefix="bench-ddp-") as tmp:
+        project = _project_file(Path(tmp), "lenet5")
+        for rep in range(reps):
+            for label, (nproc, threads) in DDP_RUNS.items():
+                out = Path(tmp) / f"run-{label}-{rep}"
+                cmd = [sys.executable, "-m", "studio", "train", str(project), "--epochs", str(epochs)]
+                cmd += ["--device", "cpu", "--out", str(out), "--nproc", str(nproc)]
+                env = base if threads is None else {**base, "OMP_NUM_THREADS": threads}
+                start = time.perf_counter()
+                done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env, check=False)
+                walls[label].append(time.perf_counter() - start)
+                if done.returncode != 0:
+                    raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr[-2000:]}")
+                samples[label].append(_summary_throughput(out, n_train))
+    med = {k: statistics.median(v) for k, v in samples.items()}
+    wall = {k: statistics.median(v) for k, v in walls.items()}
+    common = (
+        f"LeNet-5 on digits ({n_train} samples/epoch), global batch 64, Adam, {epochs} epochs per run, "
+        f"CPU gloo, {os.cpu_count()} cores; samples/s = epochs x samples / summary.json seconds (no "
+        f"process start-up); {reps} interleaved runs per configuration; informational"
+    )
+    rows = []
+    for one, threads_text in (("1p", f"torch default, {os.cpu_count()} threads"), ("1p1t", "1 thread")):
+        ratio = med["2p"] / med[one]
+        _, spread = median_spread([b / a for a, b in zip(samples[one], samples["2p"], strict=True)])
+        note = (
+            f"--nproc 2 (torchrun: 1 thread per process) {med['2p']:.0f} samples/s, wall {wall['2p']:.1f} s "
+            f"vs --nproc 1 ({threads_text}) {med[one]:.0f} samples/s, wall {wall[one]:.1f} s; {common}"
+        )
+        name = "DDP 2-process vs 1-process training throughput (CPU, ratio)"
+        if one == "1p1t":
+            name = "DDP 2-process vs 1-process with 1 thread (CPU, ratio)"
+        rows.append(result(name, round(ratio, 4), "x", None, True, reps, spread, note=note))
+    return rows
+
+
+def bench_ddp_tiny(epochs: int) -> dict:
+    """The tiny stand-in for :func:`bench_ddp`: ``studio train`` on the MLP template, in-process."""
+    from studio.cli import main
+
+    with tempfile.TemporaryDirectory(prefix="bench-ddp-") as tmp:
+        project = _project_file(Path(tmp), "mlp")
+        out = Path(tmp) / "run"
+        argv = ["train", str(project), "--epochs", str(epochs), "--device", "cpu", "--out", str(out)]
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            code = main(argv + ["--nproc", "1"])
+        if code != 0:
+            raise RuntimeError(f"studio {' '.join(argv)} exited {code}")
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        n_train = len(_template_data("mlp").train)
+        value = summary["epochs"] * n_train / summary["seconds"]
+    note = (
+        f"tiny size: one process only (no torchrun), MLP on moons, {epochs} epoch(s), CPU, "
+        f"{torch.get_num_threads()} thread(s); the full size compares --nproc 2 with --nproc 1"
+    )
+    name = "DDP training throughput (tiny: 1 process, MLP)"
+    return result(name, round(value, 2), "samples/s", None, True, 1, 0.0, note=note)
+
+
+# ------------------------------------------------------------------ (b), (c) GUI while training
+def _panel_exists() -> bool:
+    return importlib.util.find_spec("studio.ui.training") is not None
+
+
+def _gui_run(
+    seconds: float, plotting: bool, registry: LayerRegistry, run_dir: Path, template: str = "lenet5"
+) -> tuple[list, float]:
+    """Train ``template`` (LeNet-5) in the panel's worker thread for ``seconds`` while a 1 ms timer ticks.
+
+    With ``plotting`` the events feed the panel's live curves (``CurvesView``,
+    redrawn by its own timer) as the panel does; without, they are dropped.
+    Returns the timer's lateness samples (ms) and the training samples/s seen.
+    """
+    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from studio.training.events import EpochEnd, StepEnd
+    from studio.ui.training import TrainingJob, TrainingSession
+    from studio.ui.training.plots import CurvesView
+
+    qapp = QApplication.instance() or QApplication([])
+    project = get_template(template).build()
+    config = {**project.training, "epochs": 1000, "device": "cpu"}
+    job = TrainingJob(project_to_dict(project), config, dict(project.data), str(run_dir), registry)
+    view = None
+    if plotting:
+        view = CurvesView()
+        view.resize(900, 600)
+        view.show()
+    steps: list[tuple[float, int]] = []
+
+    def on_events(events: list) -> None:
+        now = time.perf_counter()
+        for event in events:
+            if isinstance(event, StepEnd):
+                steps.append((now, event.step))
+                if view is not None:
+                    view.current.add_step(event.step, vars(event))
+            elif isinstance(event, EpochEnd) and view is not None:
+                view.current.add_epoch(event.epoch, event.metrics)
+        if view is not None:
+            view.mark_dirty()
+
+    session = TrainingSession()
+    session.progressed.connect(on_events)
+    clock = QElapsedTimer()
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(1)
+    timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed()))
+    session.start(job)
+    try:
+        deadline = time.perf_counter() + 120
+        while not steps and time.perf_counter() < deadline:  # data loading, first step
+            qapp.processEvents()
+            time.sleep(0.001)
+        warm = time.perf_counter() + min(1.0, seconds / 4)
+        while time.perf_counter() < warm:
+            qapp.processEvents()
+        clock.start()
+        timer.start()
+        first = len(steps)
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            qapp.processEvents()  # the GUI thread's event loop, as exec() runs it
+            time.sleep(0.0002)
+        timer.stop()
+    finally:
+        session.request_stop()
+        session.shutdown()
+        qapp.processEvents()
+        if view is not None:
+            view.timer.stop()
+            view.close()
+            view.deleteLater()
+        session.deleteLater()
+    late = [max(0.0, (b - a) / 1e6 - 1.0) for a, b in zip(ticks, ticks[1:], strict=False)]
+    window = steps[first:]
+    if len(window) < 2 or not late:
+        raise RuntimeError("the training run produced too few steps to measure")
+    (t0, s0), (t1, s1) = window[0], window[-1]
+    return late, (s1 - s0) * config["batch_size"] / (t1 - t0)
+
+
+def bench_gui_training(reps: int, seconds: float, template: str) -> list[dict]:
+    """(b) p99 event-loop lateness while training + live curves; (c) slowdown caused by the curves."""
+    from studio.ui.training.plots import REDRAW_HZ
+
+    registry = LayerRegistry.with_builtins()
+    late: list[float] = []
+    with_plots, without = [], []
+    with tempfile.TemporaryDirectory(prefix="bench-gui-train-") as tmp:
+        for rep in range(reps):
+            lat, speed = _gui_run(seconds, True, registry, Path(tmp) / f"plot-{rep}", template)
+            late += lat
+            with_plots.append(speed)
+            without.append(_gui_run(seconds, False, registry, Path(tmp) / f"bare-{rep}", template)[1])
+    p99 = statistics.quantiles(late, n=100, method="inclusive")[98]
+    _, late_spread = median_spread(late)
+    ratios = [a / b for a, b in zip(with_plots, without, strict=True)]
+    slowdown = 100 * (1 - statistics.median(with_plots) / statistics.median(without))
+    _, slow_spread = median_spread(ratios)
+    cores = os.cpu_count()
+    model = {"lenet5": "LeNet-5 on digits", "mlp": "MLP on moons (tiny size)"}.get(template, template)
+    context = (
+        f"{model}, batch 64, Adam, CPU, {cores} cores; TrainingSession worker thread "
+        f"(torch threads = cores - 1 = {max(1, (cores or 2) - 1)}); {reps} run(s) of {seconds:g} s"
+    )
+    return [
+        result(
+            "GUI event-loop lateness while training, p99 (1 ms timer)",
+            round(p99, 3),
+            "ms",
+            16.0,
+            p99 <= 16.0,
+            len(late),
+            late_spread,
+            note=(
+                f"{context}; live CurvesView redrawn at {REDRAW_HZ} Hz; lateness of a 1 ms PreciseTimer "
+                f"on the GUI thread: median {statistics.median(late):.2f} ms, max {max(late):.1f} ms"
+            ),
+        ),
+        result(
+            "training slowdown from live plotting",
+            round(slowdown, 2),
+            "%",
+            5.0,
+            slowdown < 5.0,
+            reps,
+            slow_spread,
+            note=(
+                f"{context}; samples/s with the live CurvesView ({REDRAW_HZ} Hz redraw, >= the 10 Hz of the "
+                f"goal) {statistics.median(with_plots):.0f} vs events dropped "
+                f"{statistics.median(without):.0f}, interleaved runs"
+            ),
+        ),
+    ]
+
+
+def run(size: str = "full") -> list[dict]:
+    """Run every training benchmark at ``size`` ("tiny" or "full")."""
+    cfg = SIZES[size]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # (a): one thread for comparable timings
+    try:
+        rows = [bench_throughput(cfg["epochs"], cfg["train"])]
+    finally:
+        torch.set_num_threads(threads)
+    rows.append(bench_curve_redraw(cfg["redraws"]))
+    if cfg["ddp_reps"]:
+        rows += bench_ddp(cfg["ddp_reps"], cfg["ddp_epochs"])
+    else:
+        rows.append(bench_ddp_tiny(cfg["ddp_epochs"]))
+    if _panel_exists():
+        rows += bench_gui_training(cfg["gui_reps"], cfg["gui_seconds"], cfg["gui_model"])
+    else:
+        print(
+            "# bench_training: (b) event-loop lateness and (c) live-plotting slowdown need "
+            "studio.ui.training (the training panel): not measured",
+            file=sys.stderr,
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)

@@ -1,0 +1,61 @@
+"""GUI test setup: every test gets its own data dir (settings, recent files, recovery)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory, monkeypatch):
+    """NetStudio's per-user files go to a fresh folder, never the real profile."""
+    monkeypatch.setenv("NETSTUDIO_DATA_DIR", str(tmp_path_factory.mktemp("netstudio-data")))
+
+
+def _forget_unsaved_work(win) -> None:
+    """Before pytest-qt closes a window: nothing left to prompt about."""
+    if win.document is not None:
+        win.document.history.set_clean()
+    win.io.recovered = False
+
+
+@pytest.fixture
+def make_window(qtbot, registry):
+    """Factory: a shown main window (a session window unless ``session=False``)."""
+    from studio.ui.main_window import MainWindow
+
+    def make(session: bool = True) -> MainWindow:
+        win = MainWindow(registry, session=session)
+        qtbot.addWidget(win, before_close_func=_forget_unsaved_work)
+        win.resize(1400, 900)
+        win.show()
+        qtbot.waitExposed(win)
+        return win
+
+    return make
+
+
+@pytest.fixture
+def lenet_window(make_window):
+    """A window with the LeNet-5 template open (untitled, clean)."""
+    win = make_window()
+    win.io.new_from_template("lenet5")
+    return win
+
+
+def answer_next_dialog(qtbot, button):
+    """Click ``button`` (a QMessageBox.StandardButton) of the next modal message box."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    seen = []
+
+    def click():
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(10, click)
+            return
+        seen.append(box.text())
+        box.button(button).click()
+
+    QTimer.singleShot(0, click)
+    return seen
