@@ -8,7 +8,6 @@ the :class:`~studio.ui.document.Document`; files through
 
 from __future__ import annotations
 
-import importlib
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +30,7 @@ from studio import __version__
 from studio.templates import TEMPLATES
 from studio.ui.actions import ACTIONS, build_actions
 from studio.ui.banner import Banner
+from studio.ui.canvas import CanvasWidget
 from studio.ui.docks import Area, add_dock
 from studio.ui.errors_panel import ErrorsPanel
 from studio.ui.files import RecentFiles, settings
@@ -41,6 +41,7 @@ from studio.ui.project_io import ProjectIO
 from studio.ui.resources import apply_theme, current_theme, icon
 from studio.ui.start_page import StartPage
 from studio.ui.summary import SummaryPanel, build_summary
+from studio.ui.training import TrainingPanel
 
 if TYPE_CHECKING:
     from studio.layers.registry import LayerRegistry
@@ -51,15 +52,8 @@ TOOLBAR = (
     *("new_project", "choose_and_open", "save", None, "undo", "redo", None),
     *("delete_selection", "fit_view", None, "export_python", None, "toggle_theme"),
 )
+READABLE_ZOOM = 0.6  # below this the canvas draws cards without their shape and parameter lines
 CANVAS_ACTIONS = ("cut", "copy", "paste", "duplicate", "fit_view")
-
-
-def canvas_class() -> type | None:
-    """The canvas editor widget class, once :mod:`studio.ui.canvas` provides ``CanvasWidget``."""
-    try:
-        return getattr(importlib.import_module("studio.ui.canvas"), "CanvasWidget", None)
-    except ImportError:
-        return None
 
 
 class MainWindow(QMainWindow):
@@ -79,7 +73,6 @@ class MainWindow(QMainWindow):
         self.registry, self.session = registry, session
         self.document: Document | None = None
         self.project_title = ""
-        self.canvas: QWidget | None = None
         self.setObjectName("mainWindow")
         self.setWindowIcon(icon("app"))
         self.setAcceptDrops(True)
@@ -104,16 +97,11 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.setObjectName("centralPages")
         self.pages.addWidget(self.start_page)
-        self.editor_host = QStackedWidget()  # the canvas when it exists, else the summary
-        self.pages.addWidget(self.editor_host)
-        cls = canvas_class()
-        if cls is None:  # until the canvas editor exists, the summary is the editor
-            self.editor_host.addWidget(self.summary_panel)
-        else:
-            self.canvas = cls()
-            self.editor_host.addWidget(self.canvas)
-            self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
-            self.canvas.node_activated.connect(self.select_node)
+        self.canvas = CanvasWidget()
+        self.editor_host = self.canvas
+        self.pages.addWidget(self.canvas)
+        self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.canvas.node_activated.connect(self.select_node)
         central = QWidget()
         central.setObjectName("centralArea")
         layout = QVBoxLayout(central)
@@ -140,14 +128,20 @@ class MainWindow(QMainWindow):
         self.errors_dock = add_dock(
             self, "problemsDock", "Problems", self.errors_panel, Area.BottomDockWidgetArea
         )
-        self.summary_dock = None
-        if self.canvas is not None:
-            self.summary_dock = add_dock(
-                self, "summaryDock", "Summary", self.summary_panel, Area.BottomDockWidgetArea
-            )
-            self.tabifyDockWidget(self.errors_dock, self.summary_dock)
-            self.summary_panel.set_compact(True)
-            self.summary_dock.raise_()
+        self.summary_dock = add_dock(
+            self, "summaryDock", "Summary", self.summary_panel, Area.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.errors_dock, self.summary_dock)
+        self.summary_panel.set_compact(True)
+        self.training_panel = TrainingPanel(None, self.registry)
+        self.training_dock = add_dock(
+            self, "trainingDock", "Training", self.training_panel, Area.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.summary_dock, self.training_dock)
+        self.training_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.training_panel.node_activated.connect(self.select_node)
+        self.training_panel.settings_changed.connect(self.update_state)
+        self.summary_dock.raise_()
         self.splitDockWidget(self.inspector_dock, self.history_dock, Qt.Orientation.Vertical)
         self.resizeDocks([self.inspector_dock, self.history_dock], [640, 200], Qt.Orientation.Vertical)
         self.resizeDocks([self.errors_dock], [250], Qt.Orientation.Vertical)
@@ -228,7 +222,9 @@ class MainWindow(QMainWindow):
             for signal, slot in self._document_slots(old):
                 signal.disconnect(slot)
         self.document, self.project_title = document, title
-        for panel in (self.inspector, self.errors_panel, self.history_panel):
+        if document is None or document is not old:
+            self.training_panel.shutdown()  # a run belongs to the project it started from
+        for panel in (self.inspector, self.errors_panel, self.history_panel, self.training_panel):
             panel.set_document(document)
         self._show_in_canvas(document)
         if old is not None:
@@ -253,15 +249,13 @@ class MainWindow(QMainWindow):
         ]
 
     def _show_in_canvas(self, document: Document | None) -> None:
-        """Point the canvas (when the canvas editor exists) at ``document``."""
-        if self.canvas is None:
-            return
+        """Point the canvas at ``document``."""
         if document is None:
             self.canvas.close_document()
         else:
             self.canvas.set_document(document)
             # Fit again once the layout has given the canvas its real size.
-            QTimer.singleShot(0, self, self.fit_view)
+            QTimer.singleShot(0, self, self._initial_view)
 
     def refresh_summary(self, *_: object) -> None:
         """Redraw the summary and the problem count from the document's latest report."""
@@ -281,7 +275,7 @@ class MainWindow(QMainWindow):
         for spec in ACTIONS:
             a[spec.name].setEnabled(doc is not None or not spec.needs_project)
         for name in CANVAS_ACTIONS:
-            a[name].setEnabled(doc is not None and self.canvas is not None)
+            a[name].setEnabled(doc is not None)
         if doc is not None:
             a["undo"].setEnabled(doc.history.can_undo)
             a["redo"].setEnabled(doc.history.can_redo)
@@ -296,14 +290,7 @@ class MainWindow(QMainWindow):
         """Add a layer of ``type_id`` right of the rightmost node and select it (palette double-click)."""
         if self.document is None:
             self.io.new_blank()
-        doc = self.document
-        if self.canvas is not None:
-            self.canvas.view.drop_layer(type_id, self.canvas.view.viewport().rect().center())
-            return
-        nodes = list(doc.graph.nodes.values())
-        x = max((n.position[0] for n in nodes), default=-220.0) + 220.0
-        y = nodes[-1].position[1] if nodes else 0.0
-        doc.select([doc.add_node(type_id, (x, y))])
+        self.canvas.view.drop_layer(type_id, self.canvas.view.viewport().rect().center())
 
     def select_node(self, node_id: str) -> None:
         """Select ``node_id`` and bring the inspector forward."""
@@ -322,8 +309,8 @@ class MainWindow(QMainWindow):
             self.document.redo()
 
     def _route(self, name: str) -> bool:
-        """Run the canvas operation ``name``; False when there is no canvas."""
-        if self.canvas is None or self.document is None:
+        """Run the canvas operation ``name``; False when no project is open."""
+        if self.document is None:
             return False
         getattr(self.canvas.ops, name)()
         return True
@@ -346,8 +333,24 @@ class MainWindow(QMainWindow):
 
     def fit_view(self) -> None:
         """Fit the whole graph in the canvas."""
-        if self.canvas is not None and self.document is not None:
+        if self.document is not None:
             self.canvas.view.fit()
+
+    def _initial_view(self) -> None:
+        """Fit the graph, but never so small that the cards lose their text: long chains
+        open readable at their inputs, and the minimap shows the rest.
+        """
+        if self.document is None:
+            return
+        view = self.canvas.view
+        view.fit()
+        if view.zoom() < READABLE_ZOOM and self.document.graph.nodes:
+            first = next(iter(self.document.graph.nodes.values())).position
+            view.set_zoom(READABLE_ZOOM)
+            left = view.mapToScene(view.viewport().rect()).boundingRect()
+            view.centerOn(
+                first[0] + left.width() / 2 - 60, view.mapToScene(view.viewport().rect().center()).y()
+            )
 
     def delete_selection(self) -> None:
         """Delete the selected nodes as one undo step."""
@@ -412,6 +415,7 @@ class MainWindow(QMainWindow):
             store.setValue("ui/geometry", self.saveGeometry())
             store.setValue("ui/state", self.saveState())
         self.io.shutdown()
+        self.training_panel.shutdown()  # stop a run and join its thread before widgets go away
         self.set_document(None)
         self.statusBar().clearMessage()  # stops the status bar's message timer
         event.accept()
