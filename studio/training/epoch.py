@@ -29,6 +29,8 @@ class NonFiniteError(RuntimeError):
 def _total_norm(grads: list[torch.Tensor]) -> torch.Tensor:
     if not grads:
         return torch.zeros(())
+    if all(g.dtype == torch.float32 for g in grads):
+        return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))  # one call for all
     return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g.float()) for g in grads]))
 
 

@@ -261,10 +261,11 @@ class Trainer:
             self.epochs_done = epoch
             yield from self.runner.end_epoch(epoch)
             yield from self._checkpoint("last", epoch + 1, 0)
+            # The same weights as "last": linked to its file rather than serialised again.
             if self.best_epoch == epoch:
-                yield from self._checkpoint("best", epoch + 1, 0)
+                yield from self._checkpoint("best", epoch + 1, 0, same_as_last=True)
             if self.cfg.checkpoint_every and epoch % self.cfg.checkpoint_every == 0:
-                yield from self._checkpoint("epoch", epoch + 1, 0)
+                yield from self._checkpoint("epoch", epoch + 1, 0, same_as_last=True)
             if self.early_stopped:
                 break
         if self.early_stopped and self.cfg.early_stopping["restore_best"] and self.best_epoch:
@@ -275,10 +276,15 @@ class Trainer:
         yield self._end("finished")
 
     # ----------------------------------------------------- files and state
-    def _checkpoint(self, kind: str, next_epoch: int, next_step: int) -> Iterator[Event]:
+    def _checkpoint(
+        self, kind: str, next_epoch: int, next_step: int, same_as_last: bool = False
+    ) -> Iterator[Event]:
         """Write weights (and, for last/initial, the resumable state) and announce them."""
         epoch = next_epoch - 1
-        path = self.run.save_weights(self.model, "last" if kind == "initial" else kind, epoch)
+        if same_as_last:
+            path = self.run.copy_weights("last", kind, epoch)
+        else:
+            path = self.run.save_weights(self.model, "last" if kind == "initial" else kind, epoch)
         if kind in ("initial", "last"):
             self.run.save_state(self._state(next_epoch, next_step))
         yield self._emit(Checkpointed(str(path), kind, epoch))

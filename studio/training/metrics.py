@@ -45,24 +45,50 @@ class ConfusionMeter:
 
     def __init__(self, num_classes: int, topk: tuple[int, ...] = (5,)) -> None:
         self.num_classes = num_classes
-        self.matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
+        self._matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
         self.topk = tuple(k for k in topk if 1 < k < num_classes)
-        self.topk_hits = {k: 0 for k in self.topk}
+        self._topk_hits = {k: 0 for k in self.topk}
+        # Batches are counted on the tensors' device and read back once per split, not per step.
+        self._counts: torch.Tensor | None = None
+        self._hits: dict[int, torch.Tensor] = {}
 
     def update(self, logits: torch.Tensor, target: torch.Tensor) -> None:
         """Add a batch: ``logits`` (N, C, ...) or (N, 1) binary; ``target`` class indices."""
+        logits = logits.detach()
         if logits.shape[1] == 1:
             pred = (logits[:, 0] > 0).long()
         else:
             pred = logits.argmax(dim=1)
-        t = target.long().reshape(pred.shape)
-        idx = (t * self.num_classes + pred).flatten().cpu()
-        idx = idx[(t.flatten().cpu() >= 0) & (t.flatten().cpu() < self.num_classes)]
-        counts = torch.bincount(idx, minlength=self.num_classes**2)
-        self.matrix += counts.reshape(self.num_classes, self.num_classes).numpy()
+        t = target.detach().long().reshape(pred.shape)
+        c = self.num_classes
+        idx = (t * c + pred).flatten()
+        flat = t.flatten()
+        idx = idx[(flat >= 0) & (flat < c)]
+        counts = torch.bincount(idx, minlength=c * c)
+        self._counts = counts if self._counts is None else self._counts + counts
         for k in self.topk:
-            top = logits.topk(k, dim=1).indices
-            self.topk_hits[k] += int((top == t.unsqueeze(1)).any(dim=1).sum())
+            hits = (logits.topk(k, dim=1).indices == t.unsqueeze(1)).any(dim=1).sum()
+            self._hits[k] = hits if k not in self._hits else self._hits[k] + hits
+
+    def _flush(self) -> None:
+        if self._counts is not None:
+            self._matrix += self._counts.cpu().numpy().reshape(self.num_classes, self.num_classes)
+            self._counts = None
+        for k, hits in self._hits.items():
+            self._topk_hits[k] += int(hits)
+        self._hits = {}
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The C × C confusion matrix so far (rows = true class)."""
+        self._flush()
+        return self._matrix
+
+    @property
+    def topk_hits(self) -> dict[int, int]:
+        """Samples whose class is among the top k logits, per k."""
+        self._flush()
+        return self._topk_hits
 
     def result(self) -> dict[str, float | list[float]]:
         """``accuracy``, ``top{k}``, ``precision``/``recall``/``f1`` per class and their macro means."""

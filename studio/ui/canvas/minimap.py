@@ -1,6 +1,6 @@
 """An overview of the whole graph with the visible area drawn on top.
 
-The scene's overview cache is drawn once into a pixmap (debounced after changes) and the
+The scene's overview cache is drawn once into a pixmap (debounced after it changed) and the
 minimap only repaints that pixmap plus a rectangle while the user pans, so a
 5,000-node graph costs nothing per frame. Clicking or dragging in the
 minimap centres the main view there.
@@ -33,7 +33,7 @@ class Minimap(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(RENDER_DELAY_MS)
         self._timer.timeout.connect(self.render_scene)
-        view.graph_scene.changed.connect(self._schedule)
+        view.graph_scene.overview_changed.connect(self._schedule)  # not `changed`: costly in Qt
         view.view_changed.connect(self.update)
 
     def _schedule(self, *_: object) -> None:

@@ -103,6 +103,9 @@ class NodeItem(QGraphicsItem):
         self._shape_text = ""
         self._params_text = ""
         self._note: QStaticText | None = None
+        self._shape: QStaticText | None = None
+        self._params: QStaticText | None = None
+        self._tip_stale = False
         self._look = look
         self.set_look(look)
 
@@ -122,17 +125,26 @@ class NodeItem(QGraphicsItem):
         self.prepareGeometryChange()
         self._look = look
         self._height = self.height = style.node_height(len(look.inputs), len(look.outputs))
+        r = style.PORT_RADIUS
+        self._rect = QRectF(-r - 2, -2, style.NODE_WIDTH + 2 * r + 4, self._height + 5)
+        self._card = QRectF(0, 0, style.NODE_WIDTH, self._height)
+        self._outline = QPainterPath()
+        self._outline.addRect(self._card)
         self._color = style.category_color(look.category)
         self.color_name = self._color.name()
         self._title = QStaticText(look.title)
         self._big_title: QStaticText | None = None
-        self._type = QStaticText(look.type_title)
+        self._type = style.static_text(look.type_title, "small")
         for port in [*self.ports_in.values(), *self.ports_out.values()]:
             port.setParentItem(None)
             if port.scene() is not None:
                 port.scene().removeItem(port)
         self.ports_in = self._make_ports(look.inputs, False)
         self.ports_out = self._make_ports(look.outputs, True)
+        self._dots = [
+            (port, port.pos(), *_port_paint(port.look.dtype, port.look.optional))
+            for port in (*self.ports_in.values(), *self.ports_out.values())
+        ]
         self._update_tooltip()
         self.update()
 
@@ -163,9 +175,9 @@ class NodeItem(QGraphicsItem):
         """Show inference results: output shape, parameter count and errors."""
         if (shape_text, params_text, errors) == (self._shape_text, self._params_text, self.errors):
             return
+        self._shape = style.static_text(shape_text, "mono")
+        self._params = style.static_text(params_text, "small")
         self._shape_text, self._params_text, self.errors = shape_text, params_text, list(errors)
-        self._shape = QStaticText(shape_text)
-        self._params = QStaticText(params_text)
         if errors:
             port, message = errors[0]
             first = f"{port}: {message}" if port else message
@@ -179,6 +191,14 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     def _update_tooltip(self) -> None:
+        """Mark the tooltip stale; it is built when asked for (hover), not on every edit."""
+        self._tip_stale = True
+
+    def sync_tooltip(self) -> None:
+        """Bring the tooltip up to date (the scene calls this before showing tips)."""
+        if not self._tip_stale:
+            return
+        self._tip_stale = False
         look = self._look
         lines = [f"<b>{look.title}</b> — {look.type_title}"]
         if look.description:
@@ -190,6 +210,11 @@ class NodeItem(QGraphicsItem):
             lines.append(f"<span style='color:#d92d20'>⚠ {where}{message}</span>")
         self.setToolTip("<br>".join(lines))
 
+    def toolTip(self) -> str:
+        """Name, type, description, output shape, parameter count and errors (rich text)."""
+        self.sync_tooltip()
+        return super().toolTip()
+
     # ------------------------------------------------------------ geometry
     def size(self) -> tuple[float, float]:
         """Width and height of the card."""
@@ -200,22 +225,18 @@ class NodeItem(QGraphicsItem):
         return (self.ports_out if output else self.ports_in).get(name)
 
     def boundingRect(self) -> QRectF:
-        """Area the item paints in (local coordinates)."""
-        return QRectF(
-            -style.PORT_RADIUS - 2, -2, style.NODE_WIDTH + 2 * style.PORT_RADIUS + 4, self._height + 5
-        )
+        """Area the item paints in (local coordinates); cached, Qt asks for it every frame."""
+        return self._rect
 
     def shape(self) -> QPainterPath:
         """Hit-test outline."""
-        path = QPainterPath()
-        path.addRect(QRectF(0, 0, style.NODE_WIDTH, self._height))
-        return path
+        return self._outline
 
     # ------------------------------------------------------------ painting
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None):
         """Draw the card; a plain rect when zoomed out (level of detail)."""
         lod = painter.worldTransform().m11()
-        rect = QRectF(0, 0, style.NODE_WIDTH, self._height)
+        rect = self._card
         selected = self.isSelected()
         if lod < style.OVERVIEW_ZOOM:
             color = style.ERROR if self.errors else self._color
@@ -249,38 +270,36 @@ class NodeItem(QGraphicsItem):
             painter.drawPoint(QPointF(x, y + 3.5))
 
     def _paint_text(self, painter: QPainter) -> None:
-        painter.setPen(QColor("white"))
+        painter.setPen(_WHITE)
         painter.setFont(_FONTS["title"])
-        painter.drawStaticText(QPointF(10, 4), self._title)
-        body = style.HEADER_HEIGHT + 5
+        painter.drawStaticText(_AT_TITLE, self._title)
         painter.setPen(style.TEXT_MUTED)
         painter.setFont(_FONTS["small"])
-        painter.drawStaticText(QPointF(12, body), self._type)
+        painter.drawStaticText(_AT_ROWS[0], self._type)
         if self._shape_text:
             painter.setPen(style.TEXT)
             painter.setFont(_FONTS["mono"])
-            painter.drawStaticText(QPointF(12, body + style.ROW_HEIGHT), self._shape)
+            painter.drawStaticText(_AT_ROWS[1], self._shape)
             painter.setPen(style.TEXT_MUTED)
             painter.setFont(_FONTS["small"])
-            painter.drawStaticText(QPointF(12, body + 2 * style.ROW_HEIGHT), self._params)
+            painter.drawStaticText(_AT_ROWS[2], self._params)
         elif self._note is not None:
             painter.setPen(style.ERROR if self.errors else style.TEXT_MUTED)
             painter.setFont(_FONTS["small"])
-            painter.drawStaticText(QPointF(12, body + style.ROW_HEIGHT), self._note)
+            painter.drawStaticText(_AT_ROWS[1], self._note)
             if self.errors:
-                painter.drawStaticText(QPointF(12, body + 2 * style.ROW_HEIGHT), _FONTS["hover"])
+                painter.drawStaticText(_AT_ROWS[2], _FONTS["hover"])
 
     def _paint_ports(self, painter: QPainter) -> None:
         radius = style.PORT_RADIUS
-        for port in (*self.ports_in.values(), *self.ports_out.values()):
+        for port, center, pen, brush in self._dots:
             if port.highlight:
                 painter.setPen(_PENS["valid" if port.highlight == "valid" else "invalid"])
                 painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawEllipse(port.pos(), radius + 3.5, radius + 3.5)
-            pen, brush = _port_paint(port.look.dtype, port.look.optional)
+                painter.drawEllipse(center, radius + 3.5, radius + 3.5)
             painter.setPen(pen)
             painter.setBrush(brush)
-            painter.drawEllipse(port.pos(), radius, radius)
+            painter.drawEllipse(center, radius, radius)
 
 
 _PORT_PAINT: dict[tuple[str, bool], tuple[QPen, QBrush]] = {}
@@ -299,6 +318,10 @@ def _port_paint(dtype: str, optional: bool) -> tuple[QPen, QBrush]:
 
 
 _GLOW = QColor(37, 99, 235, 60)
+_WHITE = QColor("white")
+_AT_TITLE = QPointF(10, 4)
+_BODY_TOP = style.HEADER_HEIGHT + 5
+_AT_ROWS = tuple(QPointF(12, _BODY_TOP + i * style.ROW_HEIGHT) for i in range(3))  # type, shape, params
 _PENS = {
     "error": QPen(style.ERROR, 2.0),
     "selected": QPen(style.SELECTION, 2.0),

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneHelpEvent
 
 from studio.ui.canvas import style
 from studio.ui.canvas.edge_item import EdgeItem
@@ -22,6 +22,7 @@ from studio.ui.canvas.node_item import NodeItem
 from studio.ui.canvas.overview import OverviewCache
 
 _NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+INDEX_MARGIN = 2000.0  # scene units kept free around the cards in the item index's rect
 
 if TYPE_CHECKING:
     from studio.compiler.infer import GraphReport, NodeResult
@@ -36,7 +37,23 @@ class GraphScene(QGraphicsScene):
     ----------
     document
         The document to show (None: an empty scene until :meth:`set_document`).
+
+    Signals
+    -------
+    overview_changed()
+        What the batched overview draws (cards, wires, their colours) changed;
+        the minimap re-renders on it.
+
+    Notes
+    -----
+    The scene rect is fixed (the cards' bounds plus :data:`INDEX_MARGIN`,
+    grown when a card leaves it) rather than Qt's growing default: with a
+    growing rect Qt recomputes the bounds of every item after each geometry
+    change, and a stale rect leaves the BSP index useless (every item tested
+    on every frame).
     """
+
+    overview_changed = Signal()
 
     def __init__(self, document: Document | None = None, parent: Any = None) -> None:
         super().__init__(parent)
@@ -45,7 +62,9 @@ class GraphScene(QGraphicsScene):
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[Edge, EdgeItem] = {}
         self._edges_of: dict[str, set[Edge]] = {}
+        self._wires: dict[str, tuple[list, list]] = {}  # node id -> ([(item, src port)], [(item, dst port)])
         self._results: dict[str, NodeResult] = {}
+        self._info_texts: dict[tuple, tuple[str, str]] = {}  # (shape, outputs, params) -> card texts
         self._syncing = False
         self.overview = False  # zoomed out: items paint nothing, the cache draws them all
         self.overview_cache = OverviewCache(self)
@@ -67,14 +86,18 @@ class GraphScene(QGraphicsScene):
         self._nodes.clear()
         self._edges.clear()
         self._edges_of.clear()
+        self._wires.clear()
         self._results.clear()
         self.document = document
+        self._invalidate_overview()
         if document is None:
+            self.setSceneRect(QRectF())
             return
         for node in document.graph.nodes.values():
-            self._add_node(node)
+            self._add_node(node, fit=False)
         for edge in document.graph.edges:
             self._add_edge(edge)
+        self._fit_scene_rect()
         document.graph_changed.connect(self._on_graph_changed)
         document.report_changed.connect(self._apply_report)
         document.selection_changed.connect(self._on_document_selection)
@@ -122,6 +145,38 @@ class GraphScene(QGraphicsScene):
         """Card sizes by node id (for layout)."""
         return {nid: item.size() for nid, item in self._nodes.items()}
 
+    # ------------------------------------------------------------ index rect
+    def _fit_scene_rect(self) -> None:
+        """Set the scene rect to the cards' bounds plus a margin (re-indexes every item)."""
+        rect = self.nodes_rect()
+        if rect.isEmpty():
+            rect = QRectF(-1.0, -1.0, 2.0, 2.0)
+        m = INDEX_MARGIN
+        self.setSceneRect(rect.adjusted(-m, -m, m, m))
+
+    def _keep_in_scene_rect(self, item: NodeItem) -> None:
+        """Grow the scene rect when ``item`` lies outside it."""
+        if not self.sceneRect().contains(item.sceneBoundingRect()):
+            self._fit_scene_rect()
+
+    def render(self, painter, target=None, source=None, mode=None) -> None:
+        """Like QGraphicsScene.render; the default source is the items' bounds, not the scene rect."""
+        if source is None or source.isNull():
+            source = self.itemsBoundingRect()
+        args = [painter, target if target is not None else QRectF(), source]
+        if mode is not None:
+            args.append(mode)
+        super().render(*args)
+
+    # ------------------------------------------------------------ tooltips
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
+        """Build the tooltips of the items under the cursor (they are built lazily), then show one."""
+        pos = event.scenePos()
+        for item in self.items(QRectF(pos.x() - 2, pos.y() - 2, 4, 4)):
+            if isinstance(item, NodeItem | EdgeItem):
+                item.sync_tooltip()
+        super().helpEvent(event)
+
     # ------------------------------------------------------------ overview
     def set_overview(self, on: bool) -> None:
         """Switch batched overview drawing on (zoomed out) or off."""
@@ -136,6 +191,7 @@ class GraphScene(QGraphicsScene):
         self.overview_cache.invalidate()
         if self.overview:
             self.update()
+        self.overview_changed.emit()
 
     def paint_overview(self, painter, rect=None) -> None:
         """Draw all cards as rects and all wires as lines (zoomed-out views, minimap)."""
@@ -143,7 +199,8 @@ class GraphScene(QGraphicsScene):
 
     # ------------------------------------------------------------ model events
     def _on_graph_changed(self, name: str, args: tuple) -> None:
-        self._invalidate_overview()
+        if name != "param_changed":  # a param edit recolours or resizes a card only via _refresh_look
+            self._invalidate_overview()
         handler = getattr(self, f"_on_{name}", None)
         if handler is not None:
             handler(*args)
@@ -155,6 +212,7 @@ class GraphScene(QGraphicsScene):
         item = self._nodes.pop(node.id, None)
         self._results.pop(node.id, None)
         self._edges_of.pop(node.id, None)
+        self._wires.pop(node.id, None)
         if item is not None:
             self.removeItem(item)
 
@@ -166,6 +224,7 @@ class GraphScene(QGraphicsScene):
         item = self._edges.pop(edge, None)
         for nid in (edge.src[0], edge.dst[0]):
             self._edges_of.get(nid, set()).discard(edge)
+            self._wires.pop(nid, None)
         if item is not None:
             self.removeItem(item)
 
@@ -174,6 +233,7 @@ class GraphScene(QGraphicsScene):
         if item is not None:
             item.setPos(QPointF(*new))
             self._route_edges(node_id)
+            self._keep_in_scene_rect(item)
 
     def _on_renamed(self, node_id: str, old: str, new: str) -> None:
         self._nodes[node_id].set_title(new)
@@ -193,9 +253,11 @@ class GraphScene(QGraphicsScene):
         if look != item.look:
             item.set_look(look)
             self._route_edges(node_id)
+            self._keep_in_scene_rect(item)
+            self._invalidate_overview()
 
     # ------------------------------------------------------------ items
-    def _add_node(self, node: Node) -> None:
+    def _add_node(self, node: Node, fit: bool = True) -> None:
         assert self.document is not None
         item = NodeItem(node_look(self.document, node))
         item.setPos(QPointF(*node.position))
@@ -203,6 +265,8 @@ class GraphScene(QGraphicsScene):
         self._nodes[node.id] = item
         self._edges_of.setdefault(node.id, set())
         self.addItem(item)
+        if fit:
+            self._keep_in_scene_rect(item)
 
     def _add_edge(self, edge: Edge) -> None:
         item = EdgeItem(edge)
@@ -210,6 +274,8 @@ class GraphScene(QGraphicsScene):
         self._edges[edge] = item
         self._edges_of.setdefault(edge.src[0], set()).add(edge)
         self._edges_of.setdefault(edge.dst[0], set()).add(edge)
+        self._wires.pop(edge.src[0], None)
+        self._wires.pop(edge.dst[0], None)
         self._route(edge, item)
         self.addItem(item)
 
@@ -231,30 +297,62 @@ class GraphScene(QGraphicsScene):
 
     # ------------------------------------------------------------ inference
     def _apply_report(self, report: GraphReport) -> None:
-        """Push shapes, parameter counts and errors into the changed items only."""
-        self._invalidate_overview()
+        """Push shapes, parameter counts and errors into the changed items only.
+
+        The overview (zoomed out, minimap) draws no labels: it is rebuilt only
+        when a card or wire changes between ok and error.
+        """
+        recolored = False
+        nodes, results, wires = self._nodes, self._results, self._wires
+        texts = self._info_texts
         for nid, result in report.nodes.items():
-            if self._results.get(nid) is result or nid not in self._nodes:
+            if results.get(nid) is result or nid not in nodes:
                 continue
-            self._results[nid] = result
-            shapes = list(result.output_shapes.values())
-            shape_text = style.format_shape(shapes[0]) if shapes else ""
-            if len(shapes) > 1:
-                shape_text += f" +{len(shapes) - 1}"
-            params_text = f"{style.format_count(result.params)} params" if shapes else ""
-            self._nodes[nid].set_info(shape_text, params_text, result.errors)
-            self._label_edges(nid)
-            bad_ports = {port for port, _ in result.errors}
-            for edge in self._edges_of.get(nid, ()):
-                if edge.dst[0] == nid:
-                    self._edges[edge].set_error(edge.dst[1] in bad_ports)
+            results[nid] = result
+            shapes = result.output_shapes
+            first = next(iter(shapes.values())) if shapes else None
+            key = (first, len(shapes), result.params)
+            try:
+                info = texts.get(key)
+            except TypeError:  # an unhashable shape
+                info = key = None
+            if info is None:
+                info = _info_texts(shapes, first, result.params)
+                if key is not None:
+                    if len(texts) >= 4096:
+                        texts.clear()
+                    texts[key] = info
+            item = nodes[nid]
+            had_errors = bool(item.errors)
+            item.set_info(*info, result.errors)
+            recolored |= had_errors != bool(item.errors)
+            outs, ins = wires.get(nid) or self._wires_of(nid)
+            for wire, port in outs:
+                wire.set_label(_wire_label(shapes.get(port)))
+            if ins:
+                bad_ports = {port for port, _ in result.errors} if result.errors else ()
+                for wire, port in ins:
+                    recolored |= wire.set_error(port in bad_ports)
+        if recolored:
+            self._invalidate_overview()
+
+    def _wires_of(self, node_id: str) -> tuple[list, list]:
+        """The wire items leaving and entering ``node_id``, with their ports (cached)."""
+        outs, ins = [], []
+        for edge in self._edges_of.get(node_id, ()):
+            if edge.src[0] == node_id:
+                outs.append((self._edges[edge], edge.src[1]))
+            if edge.dst[0] == node_id:
+                ins.append((self._edges[edge], edge.dst[1]))
+        self._wires[node_id] = (outs, ins)
+        return outs, ins
 
     def _label_edges(self, node_id: str) -> None:
         result = self._results.get(node_id)
         for edge in self._edges_of.get(node_id, ()):
             if edge.src[0] == node_id:
                 shape = result.output_shapes.get(edge.src[1]) if result else None
-                self._edges[edge].set_label(style.compact_shape(shape))
+                self._edges[edge].set_label(_wire_label(shape))
 
     # ------------------------------------------------------------ selection
     def _on_scene_selection(self) -> None:
@@ -272,3 +370,30 @@ class GraphScene(QGraphicsScene):
                 item.setSelected(nid in wanted)
         finally:
             self._syncing = False
+
+
+def _info_texts(shapes: dict, first: tuple | None, params: int) -> tuple[str, str]:
+    """The card's shape and parameter-count lines for a node result."""
+    if not shapes:
+        return "", ""
+    shape_text = style.format_shape(first)
+    if len(shapes) > 1:
+        shape_text += f" +{len(shapes) - 1}"
+    return shape_text, f"{style.format_count(params)} params"
+
+
+_WIRE_LABELS: dict[tuple | None, str] = {}
+
+
+def _wire_label(shape: tuple | None) -> str:
+    """``style.compact_shape`` memoised: the same few shapes label most wires."""
+    try:
+        return _WIRE_LABELS[shape]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable shape
+        return style.compact_shape(shape)
+    if len(_WIRE_LABELS) > 4096:
+        _WIRE_LABELS.clear()
+    label = _WIRE_LABELS[shape] = style.compact_shape(shape)
+    return label

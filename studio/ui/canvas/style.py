@@ -7,7 +7,7 @@ cheap and a 5,000-node graph needs no per-frame layout.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QStaticText
 
 NODE_WIDTH = 176.0
 HEADER_HEIGHT = 24.0
@@ -103,3 +103,22 @@ def format_count(count: int) -> str:
         if abs(count) >= scale * 10:
             return f"{count / scale:.3g}{unit}"
     return f"{count:,}"
+
+
+_STATIC_TEXTS: dict[tuple[str, str], QStaticText] = {}
+_STATIC_TEXTS_MAX = 4096
+
+
+def static_text(text: str, role: str) -> QStaticText:
+    """A :class:`QStaticText` for ``text``, shared by every item that draws it in the font of ``role``.
+
+    Shapes and parameter counts repeat across a graph (every ReLU after a Linear
+    shows the same shape), so the text is laid out once, not once per card or wire.
+    """
+    key = (role, text)
+    static = _STATIC_TEXTS.get(key)
+    if static is None:
+        if len(_STATIC_TEXTS) >= _STATIC_TEXTS_MAX:
+            _STATIC_TEXTS.clear()
+        static = _STATIC_TEXTS[key] = QStaticText(text)
+    return static

@@ -2,13 +2,25 @@
 
 Events only append to the :class:`~studio.ui.training.buffers.RunCurves` ring
 buffers and mark the view dirty; a ``QTimer`` (15 Hz) calls ``setData`` on the
-existing ``PlotDataItem`` objects, which downsample by peaks and clip to the
-view, so a million points redraw in a few milliseconds.
+existing ``PlotDataItem`` objects whose series grew, which downsample by peaks
+and clip to the view, so a million points redraw in a few milliseconds.
+
+Repainting is what costs on the GUI thread: every change of a plot's range
+regenerates its axes (ticks, labels, grid lines). pyqtgraph's auto-range would
+change every range on every frame while the curves grow, so the view keeps the
+ranges itself (:class:`_AutoRange`): a range changes only when the data leaves
+it or fills too little of it, and then with headroom, so a growing run changes
+its ranges a few times rather than 15 times a second. A user who pans or zooms
+a plot takes that plot over (double-click gives it back). The timer also slows
+down when frames get expensive, so the GUI thread never spends more than about
+a quarter of its time on the curves.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import time
 
 import numpy as np
 
@@ -17,7 +29,7 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")  # pyqtgraph would otherwis
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QColor, QPalette  # noqa: E402
-from PySide6.QtWidgets import QVBoxLayout, QWidget  # noqa: E402
+from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget  # noqa: E402
 
 from studio.ui.training.buffers import RunCurves, SmoothedSeries  # noqa: E402
 
@@ -28,8 +40,13 @@ GRAD_COLOR = "#b07aa1"
 SPEED_COLOR = "#76b7b2"
 COMPARE_COLORS = ("#9c755f", "#e15759", "#4e79a7", "#bab0ac", "#edc948", "#ff9da7")
 REDRAW_HZ = 15
+MAX_REDRAW_INTERVAL_MS = 500  # the adaptive redraw rate never drops below 2 Hz
+FRAME_BUDGET = 0.25  # at most this fraction of the GUI thread's time goes to the curves
 SPEED_SMOOTHING = 0.9  # throughput is noisy per step; always smoothed
 _LOG_PLOTS = ("step_loss", "epoch_loss", "lr", "grad")
+DOWNSAMPLE_FACTOR = 2.0  # peak downsampling to ~2 bins (4 points) per pixel column: the same envelope
+SOFT_RANGE_CHANGES = 1  # ranges changed ahead of need per frame (each redraws two axes)
+RAW_ALPHA = 60  # the raw per-step curves behind the smoothed ones
 
 
 def _pen(color: str, width: float = 1.6, alpha: int = 255, dash: bool = False) -> pg.QtGui.QPen:
@@ -41,13 +58,146 @@ def _pen(color: str, width: float = 1.6, alpha: int = 255, dash: bool = False) -
     return pen
 
 
+def _blend(color: QColor, background: QColor, alpha: float) -> QColor:
+    """``color`` at opacity ``alpha`` over ``background``, as an opaque colour."""
+    mix = [
+        alpha * a + (1 - alpha) * b
+        for a, b in zip(color.getRgbF()[:3], background.getRgbF()[:3], strict=True)
+    ]
+    return QColor.fromRgbF(*mix)
+
+
 def _curve(plot: pg.PlotItem, pen, name: str | None = None, symbol: bool = False) -> pg.PlotDataItem:
     """An empty curve that downsamples by peaks and draws only what is in view."""
     kwargs = {"symbol": "o", "symbolSize": 5, "symbolPen": None, "symbolBrush": pen.color()} if symbol else {}
     item = plot.plot([], [], pen=pen, name=name, **kwargs)
     item.setDownsampling(auto=True, method="peak")
+    item.opts["autoDownsampleFactor"] = DOWNSAMPLE_FACTOR
     item.setClipToView(True)
     return item
+
+
+def _view_bounds(values: np.ndarray, log: bool) -> tuple[float, float] | None:
+    """Finite (positive, as log10, on a log axis) minimum and maximum of ``values``; None if none."""
+    if log:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = np.log10(values[values > 0])
+    if not len(values):
+        return None
+    lo, hi = float(np.fmin.reduce(values)), float(np.fmax.reduce(values))  # NaN skipped
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        finite = values[np.isfinite(values)]
+        if not len(finite):
+            return None
+        lo, hi = float(finite.min()), float(finite.max())
+    return lo, hi
+
+
+class _AutoRange:
+    """The range of one plot, kept by the view instead of pyqtgraph's per-frame auto-range.
+
+    A range is set when the data leaves it or spans less than ``fill`` of it;
+    the new range has ``headroom`` beyond the data on the x axis (where runs
+    grow), ``pad`` on the y axis. ``y_floor`` pins the bottom of a linear y axis
+    (the learning rate starts at 0). After the user pans or zooms, the plot is
+    left alone until :meth:`release` (double-click or a new run).
+    """
+
+    def __init__(self, plot: pg.PlotItem, headroom: float = 0.25, y_floor: float | None = None) -> None:
+        self.plot = plot
+        self.box = plot.getViewBox()
+        self.headroom = headroom
+        self.y_floor = y_floor
+        self.fill = 0.55
+        self.pad = 0.08
+        self.user = False
+        self.box.disableAutoRange()
+        self.box.sigRangeChangedManually.connect(self._taken_over)
+
+    def _taken_over(self, *_args) -> None:
+        self.user = True
+
+    def release(self) -> None:
+        """Follow the data again."""
+        self.user = False
+
+    def update(
+        self,
+        xs: list[np.ndarray],
+        ys: list[np.ndarray],
+        log_y: bool,
+        force: bool = False,
+        soft: bool = True,
+        tight: bool = False,
+    ) -> bool:
+        """Make the range fit the curves ``(xs[i], ys[i])`` when it no longer does; True if it changed.
+
+        A range the data has left changes now; one the data is about to leave
+        (or fills too little) changes only when ``soft`` (the view allows one such
+        change per frame, so the plots' axes are not all redrawn in the same frame).
+        ``tight`` leaves no headroom (a run that has ended grows no more).
+        """
+        if self.user:
+            return False
+        bx = _merge(_view_bounds(x, False) for x in xs)
+        by = _merge(_view_bounds(y, log_y) for y in ys)
+        if bx is None or by is None:
+            return False
+        pinned = self.y_floor is not None and not log_y
+        if pinned:
+            by = (min(self.y_floor, by[0]), max(by[1], self.y_floor))
+        (vx0, vx1), (vy0, vy1) = self.box.viewRange()
+        x = self._axis(bx, (vx0, vx1), 0.02 if tight else self.headroom, True, force, soft)
+        y = self._axis(by, (vy0, vy1), self.pad, False, force, soft, pinned)
+        if x is None and y is None:
+            return False
+        self.box.setRange(xRange=x, yRange=y, padding=0, update=True)
+        return True
+
+    def _axis(self, data, view, margin: float, grow: bool, force: bool, soft: bool, pinned: bool = False):
+        lo, hi = data
+        vlo, vhi = view
+        span, vspan = hi - lo, vhi - vlo
+        if not force and vlo <= lo and hi <= vhi:  # the data is inside the range
+            nearly_full = grow and hi > vlo + 0.92 * vspan
+            if not soft or not (nearly_full or span < self.fill * vspan) or (grow and span <= 0):
+                return None
+        if span <= 0:
+            half = abs(lo) * 0.1 or 0.5
+            return lo - half, hi + half
+        if grow:
+            return lo - 0.02 * span, hi + margin * span
+        if pinned:
+            return lo, hi + 2 * margin * span
+        return lo - margin * span, hi + margin * span
+
+
+def _merge(bounds) -> tuple[float, float] | None:
+    found = [b for b in bounds if b is not None]
+    if not found:
+        return None
+    return min(b[0] for b in found), max(b[1] for b in found)
+
+
+class _Graphics(pg.GraphicsLayoutWidget):
+    """A ``GraphicsLayoutWidget`` that times its paints (for the adaptive redraw rate)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.paint_seconds = 0.0
+        self.setViewportUpdateMode(pg.QtWidgets.QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        start = time.perf_counter()
+        super().paintEvent(event)
+        self.paint_seconds = time.perf_counter() - start
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().mouseDoubleClickEvent(event)
+        self.double_clicked(self.mapToScene(event.position().toPoint()))
+
+    def double_clicked(self, point) -> None:
+        """Hook set by :class:`CurvesView`."""
 
 
 class CurvesView(QWidget):
@@ -69,15 +219,27 @@ class CurvesView(QWidget):
         self.log_scale = False
         self._smoothers = {k: SmoothedSeries(self.smoothing) for k in ("loss", "grad_norm")}
         self._smoothers["samples_per_s"] = SmoothedSeries(SPEED_SMOOTHING)
-        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics = _Graphics()
         self.graphics.setObjectName("trainingCurves")
+        self.graphics.double_clicked = self._on_double_click
         self.plots: dict[str, pg.PlotItem] = {}
         self._build_plots()
+        self.ranges = {
+            key: _AutoRange(plot, 0.02 if key in ("epoch_loss", "metric") else 0.25)
+            for key, plot in self.plots.items()
+        }
+        self.ranges["lr"].y_floor = 0.0  # a constant learning rate reads as one
+        self._drawn: tuple = ()  # what the curves show: (run, steps, epochs, generation)
+        self._generation = 0
+        self._titles: dict[str, str] = {}
+        self._range_changes = 0  # ranges changed in the current frame
+        self._tight = False
         self._compare_items: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics)
         self._dirty = True
+        self.frame_seconds = 0.0  # the latest redraw's setData plus its paint
         self.timer = QTimer(self)
         self.timer.setInterval(1000 // REDRAW_HZ)
         self.timer.timeout.connect(self.redraw_if_dirty)
@@ -92,6 +254,10 @@ class CurvesView(QWidget):
         plot.setMenuEnabled(False)
         plot.hideButtons()
         plot.getAxis("left").setWidth(52)
+        for name in ("left", "bottom"):
+            # The grid lines make each axis as large as its plot, so every new point repaints it:
+            # keep it as a pixmap, redrawn only when its range (or size) changes.
+            plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plots[key] = plot
         return plot
 
@@ -108,14 +274,14 @@ class CurvesView(QWidget):
             metric.addLegend(offset=(-8, -8), labelTextSize="8pt", labelTextColor=text),
         ]
         self.items = {
-            "loss_raw": _curve(step, _pen(TRAIN_COLOR, 1.0, 60)),
+            "loss_raw": _curve(step, _pen(TRAIN_COLOR, 1.0, RAW_ALPHA)),
             "loss": _curve(step, _pen(TRAIN_COLOR)),
             "train_loss": _curve(epoch, _pen(TRAIN_COLOR), "train", symbol=True),
             "val_loss": _curve(epoch, _pen(VAL_COLOR), "validation", symbol=True),
             "train_metric": _curve(metric, _pen(TRAIN_COLOR), "train", symbol=True),
             "val_metric": _curve(metric, _pen(VAL_COLOR), "validation", symbol=True),
             "lr": _curve(lr, _pen(LR_COLOR)),
-            "grad_raw": _curve(grad, _pen(GRAD_COLOR, 1.0, 60)),
+            "grad_raw": _curve(grad, _pen(GRAD_COLOR, 1.0, RAW_ALPHA)),
             "grad_norm": _curve(grad, _pen(GRAD_COLOR)),
             "samples_per_s": _curve(speed, _pen(SPEED_COLOR)),
         }
@@ -133,8 +299,12 @@ class CurvesView(QWidget):
         for legend in self.legends:
             legend.setBrush(legend_brush)
             legend.setLabelTextColor(text)
+        # The raw curves are drawn opaque in the colour a translucent pen would give over the
+        # background: a translucent path of thousands of crossing segments is many times slower.
+        for key, color in (("loss_raw", TRAIN_COLOR), ("grad_raw", GRAD_COLOR)):
+            self.items[key].setPen(pg.mkPen(_blend(QColor(color), background, RAW_ALPHA / 255), width=1.0))
         for key, plot in self.plots.items():
-            self._set_title(key, plot.titleLabel.text)
+            self._set_title(key, plot.titleLabel.text, again=True)
             for name in ("left", "bottom"):
                 axis = plot.getAxis(name)
                 axis.setPen(pg.mkPen(muted))
@@ -146,11 +316,18 @@ class CurvesView(QWidget):
         self.current = curves or RunCurves("current")
         for smoother in self._smoothers.values():
             smoother.reset()
-        self.mark_dirty()
+        for keeper in self.ranges.values():
+            keeper.release()
+        self._changed()
 
     def mark_dirty(self) -> None:
         """New points arrived: redraw on the next timer tick."""
         self._dirty = True
+
+    def _changed(self) -> None:
+        """Something other than new points changed: redraw every curve and fit every range."""
+        self._generation += 1
+        self.mark_dirty()
 
     def set_smoothing(self, weight: float) -> None:
         """EMA weight in [0, 1) for the per-step curves."""
@@ -158,66 +335,120 @@ class CurvesView(QWidget):
         for key in ("loss", "grad_norm"):
             self._smoothers[key].set_weight(weight)
         self._rebuild_compared()
-        self.mark_dirty()
+        self._changed()
 
     def set_log_scale(self, on: bool) -> None:
         """Logarithmic y axis on the loss, learning-rate and gradient plots."""
         self.log_scale = on
         for key in _LOG_PLOTS:
             self.plots[key].setLogMode(y=on)
-        self.mark_dirty()
+            self.plots[key].disableAutoRange()  # setLogMode turns pyqtgraph's auto-range back on
+        self._changed()
 
     def set_compared(self, runs: list[RunCurves]) -> None:
         """Draw ``runs`` dashed beside the current one (replaces the earlier selection)."""
         self.compared = list(runs)
         self._rebuild_compared()
-        self.mark_dirty()
+        self._changed()
 
     # ------------------------------------------------------------ drawing
     def redraw_if_dirty(self) -> None:
-        """Timer slot: push the buffers into the curves when something changed."""
+        """Timer slot: push the new points into the curves when something changed.
+
+        The next tick is delayed when the last frame (``setData`` and paint) was
+        expensive, so that drawing takes at most ``FRAME_BUDGET`` of the GUI thread.
+        """
         if self._dirty and self.isVisible():
-            self.redraw()
+            start = time.perf_counter()
+            self._draw(force=False)
+            self.frame_seconds = time.perf_counter() - start + self.graphics.paint_seconds
+            wanted = 1000 * self.frame_seconds / FRAME_BUDGET
+            interval = int(min(MAX_REDRAW_INTERVAL_MS, max(1000 // REDRAW_HZ, wanted)))
+            if interval != self.timer.interval():
+                self.timer.setInterval(interval)
 
     def redraw(self) -> None:
-        """``setData`` on every current-run curve."""
+        """``setData`` on every current-run curve and fit every range to the data (no headroom)."""
+        self._tight = True
+        try:
+            self._draw(force=True)
+        finally:
+            self._tight = False
+
+    def _draw(self, force: bool) -> None:
         self._dirty = False
+        run = self.current
+        n_steps, n_epochs = len(run.steps), len(run.epochs)
+        drawn = self._drawn
+        full = force or not drawn or drawn[0] is not run or drawn[3] != self._generation
+        steps_changed = full or drawn[1] != n_steps
+        epochs_changed = full or drawn[2] != n_epochs
+        self._drawn = (run, n_steps, n_epochs, self._generation)
+        self._range_changes = 0
+        if steps_changed:
+            self._draw_steps(full)
+        if epochs_changed:
+            self._draw_epochs(full)
+
+    def _draw_steps(self, full: bool) -> None:
         run, items = self.current, self.items
         steps = run.steps.values
         series = {k: b.values for k, b in run.step_series.items()}
-        items["loss_raw"].setData(steps, series["loss"]) if self.smoothing > 0 else items["loss_raw"].clear()
-        items["loss"].setData(steps, self._smoothers["loss"].update(series["loss"]))
+        smooth = self.smoothing > 0
+        loss = self._smoothers["loss"].update(series["loss"])
+        grad = self._smoothers["grad_norm"].update(series["grad_norm"])
+        speed = self._smoothers["samples_per_s"].update(series["samples_per_s"])
+        items["loss_raw"].setData(steps, series["loss"]) if smooth else items["loss_raw"].clear()
+        items["loss"].setData(steps, loss)
         items["lr"].setData(steps, series["lr"])
-        self._lr_range(series["lr"])
-        grad = series["grad_norm"]
-        items["grad_raw"].setData(steps, grad) if self.smoothing > 0 else items["grad_raw"].clear()
-        items["grad_norm"].setData(steps, self._smoothers["grad_norm"].update(grad))
-        items["samples_per_s"].setData(
-            steps, self._smoothers["samples_per_s"].update(series["samples_per_s"])
-        )
+        items["grad_raw"].setData(steps, series["grad_norm"]) if smooth else items["grad_raw"].clear()
+        items["grad_norm"].setData(steps, grad)
+        items["samples_per_s"].setData(steps, speed)
+        raw = self.smoothing > 0
+        self._fit("step_loss", [steps], [series["loss"] if raw else loss], full)
+        self._fit("lr", [steps], [series["lr"]], full)
+        self._fit("grad", [steps], [series["grad_norm"] if raw else grad], full)
+        self._fit("speed", [steps], [speed], full)
+
+    def _draw_epochs(self, full: bool) -> None:
+        run, items = self.current, self.items
         epochs = run.epochs.values
         metric = run.metric_name() or "accuracy"
         self._set_title("metric", f"{_metric_title(metric)} per epoch")
+        loss_y, metric_y = [], []
         for split in ("train", "val"):
-            items[f"{split}_loss"].setData(epochs, run.epoch_values(f"{split}_loss"))
-            items[f"{split}_metric"].setData(epochs, run.epoch_values(f"{split}_{metric}"))
+            loss_y.append(run.epoch_values(f"{split}_loss"))
+            metric_y.append(run.epoch_values(f"{split}_{metric}"))
+            items[f"{split}_loss"].setData(epochs, loss_y[-1])
+            items[f"{split}_metric"].setData(epochs, metric_y[-1])
+        self._fit("epoch_loss", [epochs, epochs], loss_y, full)
+        self._fit("metric", [epochs, epochs], metric_y, full)
 
-    def _lr_range(self, lr) -> None:
-        """Start the linear learning-rate axis at 0, so a constant rate reads as one."""
-        plot = self.plots["lr"]
-        finite = lr[np.isfinite(lr)] if len(lr) else lr
-        if (
-            plot.ctrl.logYCheck.isChecked()
-            or not len(finite)
-            or plot.getViewBox().state["mouseEnabled"] is False
-        ):
-            plot.enableAutoRange(y=True)
-            return
-        top = float(finite.max())
-        plot.setYRange(0.0, top * 1.15 if top > 0 else 1.0, padding=0)
+    def _fit(self, key: str, xs: list[np.ndarray], ys: list[np.ndarray], full: bool) -> None:
+        """Keep the range of plot ``key`` around its curves (and the compared runs' ones)."""
+        for plot, item in self._compare_items:
+            if plot is self.plots[key]:
+                x, y = item.xData, item.yData
+                if x is not None and y is not None:
+                    xs, ys = [*xs, x], [*ys, y]
+        log = self.log_scale and key in _LOG_PLOTS
+        soft = self._range_changes < SOFT_RANGE_CHANGES
+        keeper = self.ranges[key]
+        self._range_changes += keeper.update(xs, ys, log, force=full, soft=soft, tight=self._tight)
 
-    def _set_title(self, key: str, title: str) -> None:
+    def _on_double_click(self, point) -> None:
+        """Give a plot the user panned or zoomed back to the data."""
+        for key, plot in self.plots.items():
+            if plot.sceneBoundingRect().contains(point):
+                self.ranges[key].release()
+                self._changed()
+
+    def _set_title(self, key: str, title: str, again: bool = False) -> None:
+        """Set a plot's title (an unchanged title is not set again: that re-lays out the plot)."""
         text = self.palette().color(QPalette.ColorRole.Text)
+        if not again and self._titles.get(key) == (title, text.name()):
+            return
+        self._titles[key] = (title, text.name())
         self.plots[key].setTitle(title, color=text.name(), size="9pt", bold=True)
 
     def _rebuild_compared(self) -> None:

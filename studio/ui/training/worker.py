@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import copy
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
+
+# While a run trains, the GUI thread waits at most this long for the GIL (Python's default is
+# 5 ms, which the GUI thread may wait several times within one frame of the live curves).
+SWITCH_INTERVAL = 0.0005
 
 
 @dataclass
@@ -96,11 +101,17 @@ class TrainingWorker(QObject):
 
     @Slot()
     def run(self) -> None:
-        """Load the data, build the trainer and iterate it, leaving one core to the GUI thread."""
+        """Load the data, build the trainer and iterate it, leaving one core to the GUI thread.
+
+        The interpreter's switch interval is shortened meanwhile, so the worker
+        hands the GIL over to the GUI thread sooner (it is restored at the end).
+        """
         import torch
 
         threads = torch.get_num_threads()
         torch.set_num_threads(max(1, min(threads, (os.cpu_count() or 2) - 1)))
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, SWITCH_INTERVAL))
         try:
             self._build()
             if self.trainer is not None:
@@ -108,6 +119,7 @@ class TrainingWorker(QObject):
         except Exception as exc:  # noqa: BLE001 - reported, like napari's errored
             self.failed.emit(f"{type(exc).__name__}: {exc}")
         finally:
+            sys.setswitchinterval(switch)
             torch.set_num_threads(threads)
             self.finished.emit()
 
