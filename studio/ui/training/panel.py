@@ -212,7 +212,7 @@ class TrainingPanel(QWidget):
             self.session.shutdown()
             if self.state in ("starting", "running", "paused", "stopping"):
                 self._set_state("stopped")
-        self.curves.timer.stop()
+        self.curves.stop()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         """A top-level panel stops its run when closed."""

@@ -243,7 +243,6 @@ class CurvesView(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(1000 // REDRAW_HZ)
         self.timer.timeout.connect(self.redraw_if_dirty)
-        self.timer.start()
         self.apply_palette()
 
     # ------------------------------------------------------------ building
@@ -321,8 +320,20 @@ class CurvesView(QWidget):
         self._changed()
 
     def mark_dirty(self) -> None:
-        """New points arrived: redraw on the next timer tick."""
+        """New points arrived: redraw on the next timer tick (the timer only runs while needed)."""
         self._dirty = True
+        if not self.timer.isActive():
+            self.timer.start()
+
+    def stop(self) -> None:
+        """Stop redrawing (the panel shuts down); the next change starts the timer again."""
+        self.timer.stop()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Catch up with what arrived while hidden."""
+        super().showEvent(event)
+        if self._dirty:
+            self.timer.start()
 
     def _changed(self) -> None:
         """Something other than new points changed: redraw every curve and fit every range."""
@@ -358,14 +369,16 @@ class CurvesView(QWidget):
         The next tick is delayed when the last frame (``setData`` and paint) was
         expensive, so that drawing takes at most ``FRAME_BUDGET`` of the GUI thread.
         """
-        if self._dirty and self.isVisible():
-            start = time.perf_counter()
-            self._draw(force=False)
-            self.frame_seconds = time.perf_counter() - start + self.graphics.paint_seconds
-            wanted = 1000 * self.frame_seconds / FRAME_BUDGET
-            interval = int(min(MAX_REDRAW_INTERVAL_MS, max(1000 // REDRAW_HZ, wanted)))
-            if interval != self.timer.interval():
-                self.timer.setInterval(interval)
+        if not (self._dirty and self.isVisible()):
+            self.timer.stop()  # idle: nothing to draw, or hidden (showEvent resumes)
+            return
+        start = time.perf_counter()
+        self._draw(force=False)
+        self.frame_seconds = time.perf_counter() - start + self.graphics.paint_seconds
+        wanted = 1000 * self.frame_seconds / FRAME_BUDGET
+        interval = int(min(MAX_REDRAW_INTERVAL_MS, max(1000 // REDRAW_HZ, wanted)))
+        if interval != self.timer.interval():
+            self.timer.setInterval(interval)
 
     def redraw(self) -> None:
         """``setData`` on every current-run curve and fit every range to the data (no headroom)."""
