@@ -112,6 +112,10 @@ class InspectedRun:
         except DataError as exc:
             raise RunError(f"data: {exc}") from None
 
+    def loaded_data(self) -> Any:
+        """The dataset bundle if it was loaded already (None otherwise): reused when reopening."""
+        return self.__dict__.get("data", self._data)
+
     def split(self, name: str = "val") -> Any:
         """The ``"train"``, ``"val"`` or ``"test"`` dataset (test falls back to val when absent)."""
         bundle = self.data

@@ -60,6 +60,7 @@ class TrainingPanel(QWidget):
     node_activated = Signal(str)
     settings_changed = Signal()
     state_changed = Signal(str)
+    checkpoint_written = Signal(str, str)  # run directory, kind (initial, last, best, epoch)
 
     def __init__(self, document: Any = None, registry: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -221,7 +222,7 @@ class TrainingPanel(QWidget):
 
     # ------------------------------------------------------------ events
     def _on_events(self, events: list) -> None:
-        from studio.training.events import EpochEnd, RunFinished, RunStarted, StepEnd
+        from studio.training.events import Checkpointed, EpochEnd, RunFinished, RunStarted, StepEnd
 
         curves = self.curves.current
         for event in events:
@@ -242,6 +243,8 @@ class TrainingPanel(QWidget):
                     self._set_state("running")
             elif isinstance(event, RunFinished):
                 self.summary = dict(event.summary)
+            elif isinstance(event, Checkpointed) and self.run_dir is not None:
+                self.checkpoint_written.emit(str(self.run_dir), event.kind)
         self.curves.mark_dirty()
         self._update_progress()
 
