@@ -35,6 +35,7 @@ from studio.ui.docks import Area, add_dock
 from studio.ui.errors_panel import ErrorsPanel
 from studio.ui.files import RecentFiles, settings
 from studio.ui.history_panel import HistoryPanel
+from studio.ui.inspect import InspectionPanel
 from studio.ui.inspector import InspectorPanel
 from studio.ui.palette import PalettePanel
 from studio.ui.project_io import ProjectIO
@@ -141,6 +142,13 @@ class MainWindow(QMainWindow):
         self.training_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.training_panel.node_activated.connect(self.select_node)
         self.training_panel.settings_changed.connect(self.update_state)
+        self.inspection_panel = InspectionPanel(self.registry)
+        self.inspection_dock = add_dock(
+            self, "inspectionDock", "Inspection", self.inspection_panel, Area.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.training_dock, self.inspection_dock)
+        self.inspection_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.training_panel.checkpoint_written.connect(self.inspection_panel.checkpoint_written)
         self.summary_dock.raise_()
         self.splitDockWidget(self.inspector_dock, self.history_dock, Qt.Orientation.Vertical)
         self.resizeDocks([self.inspector_dock, self.history_dock], [640, 200], Qt.Orientation.Vertical)
@@ -224,7 +232,8 @@ class MainWindow(QMainWindow):
         self.document, self.project_title = document, title
         if document is None or document is not old:
             self.training_panel.shutdown()  # a run belongs to the project it started from
-        for panel in (self.inspector, self.errors_panel, self.history_panel, self.training_panel):
+        panels = (self.inspector, self.errors_panel, self.history_panel, self.training_panel)
+        for panel in (*panels, self.inspection_panel):
             panel.set_document(document)
         self._show_in_canvas(document)
         if old is not None:
@@ -246,7 +255,13 @@ class MainWindow(QMainWindow):
             (document.report_changed, self.refresh_summary),
             (document.history_changed, self.update_state),
             (document.selection_changed, self.summary_panel.select_nodes),
+            (document.selection_changed, self._inspect_selection),
         ]
+
+    def _inspect_selection(self, ids: list) -> None:
+        """The inspection views look at the node selected on the canvas (by name, as the run knows it)."""
+        nodes = self.document.graph.nodes if self.document is not None else {}
+        self.inspection_panel.select_nodes([nodes[i].name for i in ids if i in nodes])
 
     def _show_in_canvas(self, document: Document | None) -> None:
         """Point the canvas at ``document``."""
@@ -416,6 +431,7 @@ class MainWindow(QMainWindow):
             store.setValue("ui/state", self.saveState())
         self.io.shutdown()
         self.training_panel.shutdown()  # stop a run and join its thread before widgets go away
+        self.inspection_panel.shutdown()
         self.set_document(None)
         self.statusBar().clearMessage()  # stops the status bar's message timer
         event.accept()

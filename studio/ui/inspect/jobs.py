@@ -67,6 +67,7 @@ class JobRunner(QObject):
         self._executor: ThreadPoolExecutor | None = None
         self._latest: dict[str, _Job] = {}
         self._pending = 0
+        self.closed = False  # after shutdown: late requests (a queued checkpoint event) are ignored
         self._delivered.connect(self._deliver)
 
     @property
@@ -83,6 +84,10 @@ class JobRunner(QObject):
         on_progress: Callable[[Any], None] | None = None,
     ) -> Cancel:
         """Queue ``work(cancel)``; the previous job of ``key`` is cancelled. Returns the job's flag."""
+        if self.closed:
+            flag = Cancel()
+            flag.cancelled = True
+            return flag
         old = self._latest.get(key)
         if old is not None:
             old.cancel.cancelled = True
@@ -104,7 +109,8 @@ class JobRunner(QObject):
             job.cancel.cancelled = True
 
     def shutdown(self) -> None:
-        """Cancel everything and wait for the running job to notice (the panel closes)."""
+        """Cancel everything and wait for the running job to notice (the panel closes for good)."""
+        self.closed = True
         for job in self._latest.values():
             job.cancel.cancelled = True
         self._latest.clear()
