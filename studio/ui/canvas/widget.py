@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 
+from studio.ui.canvas.heat import HeatBadge, HeatLegend, format_value, heat_bins, heat_color
 from studio.ui.canvas.minimap import Minimap
 from studio.ui.canvas.scene import GraphScene
 from studio.ui.canvas.view import GraphView
@@ -102,6 +103,9 @@ class CanvasWidget(QWidget):
         layout.addWidget(self.view)
         self.minimap = Minimap(self.view, self)
         self.zoom_bar = ZoomBar(self)
+        self.legend = HeatLegend(self)
+        self.legend.cleared.connect(self.clear_statistic)
+        self._badges: dict[str, HeatBadge] = {}
         self.view.message.connect(self.message)
         self.view.node_activated.connect(self.node_activated)
 
@@ -117,6 +121,7 @@ class CanvasWidget(QWidget):
 
     def set_document(self, document: Document | None) -> None:
         """Show another document (e.g. after File → Open) and fit it in view."""
+        self.clear_statistic()
         self.scene.set_document(document)
         self.view.fit()
         if self.minimap.isVisible():
@@ -124,14 +129,53 @@ class CanvasWidget(QWidget):
 
     def close_document(self) -> None:
         """Stop following the document (call before discarding it)."""
+        self.clear_statistic()
         self.scene.set_document(None)
+
+    def show_statistic(self, title: str, values: dict[str, float], log: bool = False) -> None:
+        """Colour the cards by ``values`` (node id -> value) and show a legend titled ``title``.
+
+        Nodes without a value keep their normal look; ``log`` bins the colours
+        logarithmically (gradient norms span decades).
+        """
+        self.clear_statistic(hide_legend=False)
+        edges = heat_bins(values, log)
+        missing = 0
+        for item in self.scene.node_items():
+            value = values.get(item.node_id)
+            color = heat_color(value, edges) if value is not None else None
+            if color is None:
+                missing += 1
+                continue
+            self._badges[item.node_id] = HeatBadge(item, color, format_value(value))
+        self.legend.show_bins(title, edges, missing)
+        self._place_overlays()
+
+    def clear_statistic(self, hide_legend: bool = True) -> None:
+        """Back to the normal card colours."""
+        for badge in self._badges.values():
+            if badge.scene() is not None:
+                badge.scene().removeItem(badge)
+            badge.setParentItem(None)
+        self._badges.clear()
+        if hide_legend:
+            self.legend.hide()
+
+    def statistic_colors(self) -> dict[str, str]:
+        """Node id -> badge colour name (what the canvas shows; for tests and screenshots)."""
+        return {nid: badge.color.name() for nid, badge in self._badges.items()}
 
     def resizeEvent(self, event) -> None:
         """Keep overlays in place."""
         super().resizeEvent(event)
+        self._place_overlays()
+
+    def _place_overlays(self) -> None:
         m = OVERLAY_MARGIN
         self.zoom_bar.adjustSize()
         self.zoom_bar.move(self.width() - self.zoom_bar.width() - m, m)
         self.minimap.move(self.width() - self.minimap.width() - m, self.height() - self.minimap.height() - m)
+        self.legend.move(m, self.height() - self.legend.height() - m)
         self.zoom_bar.raise_()
         self.minimap.raise_()
+        self.legend.raise_()
