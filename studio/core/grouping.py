@@ -40,7 +40,11 @@ def group_into_block(graph: GraphModel, node_ids: list[str], name: str, block_id
         if edge.src[0] in selected and edge.dst[0] in selected:
             inner.connect(edge)
     in_ports = _add_boundary(inner, graph, [e.src for e in incoming], BLOCK_INPUT, "in")
-    out_ports = _add_boundary(inner, graph, [e.src for e in outgoing], BLOCK_OUTPUT, "out")
+    # An output port sits where its first consumer outside was, not on top of the node it follows.
+    consumers: dict[tuple[str, str], tuple[float, float]] = {}
+    for edge in outgoing:
+        consumers.setdefault(edge.src, graph.node(edge.dst[0]).position)
+    out_ports = _add_boundary(inner, graph, [e.src for e in outgoing], BLOCK_OUTPUT, "out", consumers)
     for edge in incoming:
         inner.connect(Edge((in_ports[edge.src], "y"), edge.dst))
     for src, port_id in out_ports.items():
@@ -63,16 +67,24 @@ def group_into_block(graph: GraphModel, node_ids: list[str], name: str, block_id
 
 
 def _add_boundary(
-    inner: GraphModel, outer: GraphModel, refs: list[tuple[str, str]], type_id: str, base: str
+    inner: GraphModel,
+    outer: GraphModel,
+    refs: list[tuple[str, str]],
+    type_id: str,
+    base: str,
+    positions: dict[tuple[str, str], tuple[float, float]] | None = None,
 ) -> dict[tuple[str, str], str]:
-    """One boundary node per distinct ref, named after the node outside; ref -> node id."""
+    """One boundary node per distinct ref, named after the node outside; ref -> node id.
+
+    Each is placed at ``positions[ref]``, else where the ref's node is.
+    """
     ids: dict[tuple[str, str], str] = {}
     for ref in dict.fromkeys(refs):
         src = outer.node(ref[0])
         name = unique_name(
             sanitize(src.name if type_id == BLOCK_INPUT else f"{base}_{src.name}"), inner.names()
         )
-        node = Node(inner.new_id(), type_id, name, {}, src.position)
+        node = Node(inner.new_id(), type_id, name, {}, (positions or {}).get(ref, src.position))
         inner.add_node(node)
         ids[ref] = node.id
     return ids

@@ -54,6 +54,36 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "delete_selection", "&Delete", (SK.Delete, "Backspace"), "delete", "Delete the selection", "Edit"
     ),
     ActionSpec("select_all", "Select &All", (SK.SelectAll,), "", "", "Edit"),
+    ActionSpec(
+        "group_block",
+        "&Group into Block…",
+        ("Ctrl+G",),
+        "block",
+        "Replace the selected layers by a block",
+        "Edit",
+    ),
+    ActionSpec(
+        "expand_block",
+        "E&xpand Block",
+        ("Ctrl+Shift+G",),
+        "",
+        "Replace the selected block by its layers",
+        "Edit",
+    ),
+    ActionSpec(
+        "edit_block", "Edit Block De&finition", (), "", "Edit the block; every instance follows", "Edit"
+    ),
+    ActionSpec("rename_block", "Re&name Block…", (), "", "Rename the selected instance's block", "Edit"),
+    ActionSpec(
+        "share_block_weights",
+        "&Share Block Weights",
+        (),
+        "",
+        "Selected instances of a block share one set of weights (Siamese networks)",
+        "Edit",
+        True,
+        True,
+    ),
     ActionSpec("fit_view", "&Fit to View", ("F",), "fit", "Show the whole graph", "View"),
     ActionSpec(
         "toggle_theme", "&Dark Theme", ("Ctrl+Shift+T",), "theme", "Switch light/dark", "View", False, True

@@ -30,6 +30,7 @@ from studio import __version__
 from studio.templates import TEMPLATES
 from studio.ui.actions import ACTIONS, build_actions
 from studio.ui.banner import Banner
+from studio.ui.blocks import BlockController
 from studio.ui.canvas import CanvasWidget
 from studio.ui.docks import Area, add_dock
 from studio.ui.errors_panel import ErrorsPanel
@@ -165,6 +166,7 @@ class MainWindow(QMainWindow):
                 "undo",
                 "cut",
                 "delete_selection",
+                "group_block",
                 "toggle_theme",
             ):
                 menus[spec.menu].addSeparator()
@@ -200,8 +202,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Ready")
 
     def _wire(self) -> None:
+        self.blocks = BlockController(self)  # group/expand/edit blocks; palette's project blocks
         for spec in ACTIONS:
-            target = getattr(self.io, spec.name, None) or getattr(self, spec.name)
+            target = getattr(self.io, spec.name, None) or getattr(self.blocks, spec.name, None)
+            target = target or getattr(self, spec.name)
             self.actions_[spec.name].triggered.connect(target)
         self.actions_["toggle_theme"].setChecked(current_theme(QApplication.instance()) == "dark")
         self.start_page.new_requested.connect(self.io.new_blank)
@@ -249,6 +253,7 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self.start_page)
             self.problems_label.setText("")
         self.update_state()
+        self.blocks.set_document(document)
 
     def _document_slots(self, document: Document) -> list:
         return [

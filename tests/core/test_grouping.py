@@ -61,3 +61,17 @@ def test_blocks_survive_serialisation_and_detect_recursion() -> None:
     assert graph_to_dict(again) == data
     assert again.blocks["features"].input_names() == graph.blocks["features"].input_names()
     assert block_uses(again.blocks, "features") == {"features"}
+
+
+def test_block_ports_sit_where_the_outside_neighbours_were() -> None:
+    graph, n = _residual()
+    for i, node in enumerate(graph.nodes.values()):
+        node.position = (240.0 * i, 0.0)
+    group_into_block(graph, [n["conv"].id, n["relu"].id], "features").do(graph)
+    inner = graph.blocks["features"].graph
+    by_name = {node.name: node.position for node in inner.nodes.values()}
+    [out_name] = graph.blocks["features"].output_names()
+    [in_name] = graph.blocks["features"].input_names()
+    assert by_name[in_name] == n["x"].position  # the source outside
+    assert by_name[out_name] == n["add"].position  # the consumer outside, not on top of relu
+    assert by_name[out_name] != by_name[n["relu"].name]

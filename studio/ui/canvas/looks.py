@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from studio.compiler.blocks import resolve_spec
+from studio.core.blocks import BLOCK_TYPE
 from studio.layers.ports import node_params
 from studio.ui.canvas.node_item import NodeLook, PortLook
 
@@ -66,6 +67,12 @@ def node_look(document: Document, node: Node) -> NodeLook:
     else:
         inputs = tuple(p.name for p in spec.inputs)
         outputs = tuple(p.name for p in spec.outputs)
+    description, badge = spec.description, ""
+    block = graph.blocks.get(node.params.get("block")) if node.type == BLOCK_TYPE else None
+    if block is not None:  # an instance shows its block's name and a badge (stacked card)
+        type_title, badge = block.name, ("SHARED" if node.params.get("shared") else "BLOCK")
+        layers = len(block.graph.nodes) - len(block.input_names()) - len(block.output_names())
+        description = f"Instance of block '{block.name}' ({layers} layers); double-click to edit the block"
     return NodeLook(
         node.id,
         node.name,
@@ -73,5 +80,6 @@ def node_look(document: Document, node: Node) -> NodeLook:
         spec.category,
         tuple(dtypes.get(n, PortLook(n)) for n in inputs),
         tuple(dtypes.get(n, PortLook(n)) for n in outputs),
-        spec.description,
+        description,
+        badge=badge,
     )

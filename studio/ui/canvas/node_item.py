@@ -40,6 +40,7 @@ class NodeLook:
     outputs: tuple[PortLook, ...] = ()
     description: str = ""
     extra: dict = field(default_factory=dict, compare=False)
+    badge: str = ""  # block instances: "BLOCK" or "SHARED", drawn as a pill and a stacked card
 
 
 class PortItem(QGraphicsItem):
@@ -128,6 +129,11 @@ class NodeItem(QGraphicsItem):
         r = style.PORT_RADIUS
         self._rect = QRectF(-r - 2, -2, style.NODE_WIDTH + 2 * r + 4, self._height + 5)
         self._card = QRectF(0, 0, style.NODE_WIDTH, self._height)
+        self._badge = _badge(look.badge) if look.badge else None
+        self._stacked: tuple = ()
+        if self._badge is not None:  # room for the cards stacked behind, laid out once
+            self._rect.adjust(0, 0, _STACK, _STACK)
+            self._stacked = tuple((self._card.translated(d, d), fill) for d, fill in _STACKED)
         self._outline = QPainterPath()
         self._outline.addRect(self._card)
         self._color = style.category_color(look.category)
@@ -248,6 +254,11 @@ class NodeItem(QGraphicsItem):
         self._paint_ports(painter)
 
     def _paint_card(self, painter: QPainter, rect: QRectF, selected: bool) -> None:
+        if self._badge is not None:  # a block: two cards peek out behind it
+            painter.setPen(_PENS["border"])
+            for behind, fill in self._stacked:
+                painter.setBrush(fill)
+                painter.drawRoundedRect(behind, 7, 7)
         if selected:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(_GLOW)
@@ -268,6 +279,14 @@ class NodeItem(QGraphicsItem):
             painter.setPen(_PENS["white2"])
             painter.drawLine(QPointF(x, y - 3.5), QPointF(x, y + 1))
             painter.drawPoint(QPointF(x, y + 3.5))
+        if self._badge is not None:
+            text, pill, at = self._badge[1 if self.errors else 0]
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(_BADGE_FILL)
+            painter.drawRoundedRect(pill, 6, 6)
+            painter.setPen(_WHITE)
+            painter.setFont(_FONTS["badge"])
+            painter.drawStaticText(at, text)
 
     def _paint_text(self, painter: QPainter) -> None:
         painter.setPen(_WHITE)
@@ -317,6 +336,25 @@ def _port_paint(dtype: str, optional: bool) -> tuple[QPen, QBrush]:
     return _PORT_PAINT[key]
 
 
+_BADGES: dict[str, tuple] = {}
+_STACK = 6.0  # offset of the last card stacked behind a block instance
+_BADGE_FILL = QColor(255, 255, 255, 60)
+_STACKED = ((_STACK, QColor("#e4e8ee")), (_STACK / 2, QColor("#f1f3f6")))  # back to front
+
+
+def _badge(label: str) -> tuple:
+    """The badge of ``label``, laid out once: (text, pill, text origin), without and with an error icon."""
+    if label not in _BADGES:
+        text = QStaticText(label)
+        width = QFontMetricsF(_FONTS["badge"]).horizontalAdvance(label) + 12
+        placed = []
+        for right in (style.NODE_WIDTH - 7, style.NODE_WIDTH - 27):  # left of the error icon when shown
+            pill = QRectF(right - width, 5, width, style.HEADER_HEIGHT - 10)
+            placed.append((text, pill, QPointF(pill.left() + 6, pill.top() + 1)))
+        _BADGES[label] = tuple(placed)
+    return _BADGES[label]
+
+
 _GLOW = QColor(37, 99, 235, 60)
 _WHITE = QColor("white")
 _AT_TITLE = QPointF(10, 4)
@@ -353,6 +391,7 @@ class _Fonts(dict):
             "title": lambda: style.font(8.5, bold=True),
             "small": lambda: style.font(7.5),
             "mono": lambda: style.font(7.5, mono=True),
+            "badge": lambda: style.font(6.5, bold=True),
             "waiting": lambda: QStaticText("waiting for inputs"),
             "hover": lambda: QStaticText("hover for details"),
         }[key]()
