@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.training_dock, self.inspection_dock)
         self.inspection_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.training_panel.checkpoint_written.connect(self.inspection_panel.checkpoint_written)
+        self.training_panel.findings_changed.connect(self.canvas.show_findings)
         self.summary_dock.raise_()
         self.splitDockWidget(self.inspector_dock, self.history_dock, Qt.Orientation.Vertical)
         self.resizeDocks([self.inspector_dock, self.history_dock], [640, 200], Qt.Orientation.Vertical)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 
+from studio.ui.canvas.doctor_marks import DoctorMark
 from studio.ui.canvas.heat import HeatBadge, HeatLegend, format_value, heat_bins, heat_color
 from studio.ui.canvas.minimap import Minimap
 from studio.ui.canvas.scene import GraphScene
@@ -106,6 +107,7 @@ class CanvasWidget(QWidget):
         self.legend = HeatLegend(self)
         self.legend.cleared.connect(self.clear_statistic)
         self._badges: dict[str, HeatBadge] = {}
+        self._marks: dict[str, DoctorMark] = {}
         self.view.message.connect(self.message)
         self.view.node_activated.connect(self.node_activated)
 
@@ -122,6 +124,7 @@ class CanvasWidget(QWidget):
     def set_document(self, document: Document | None) -> None:
         """Show another document (e.g. after File → Open) and fit it in view."""
         self.clear_statistic()
+        self.show_findings([])
         self.scene.set_document(document)
         self.view.fit()
         if self.minimap.isVisible():
@@ -130,6 +133,7 @@ class CanvasWidget(QWidget):
     def close_document(self) -> None:
         """Stop following the document (call before discarding it)."""
         self.clear_statistic()
+        self.show_findings([])
         self.scene.set_document(None)
 
     def show_statistic(self, title: str, values: dict[str, float], log: bool = False) -> None:
@@ -160,6 +164,29 @@ class CanvasWidget(QWidget):
         self._badges.clear()
         if hide_legend:
             self.legend.hide()
+
+    def show_findings(self, findings: list[dict]) -> None:
+        """Mark the nodes the training doctor's ``findings`` concern (dicts with ``node_id``).
+
+        Replaces earlier marks; an empty list removes them all.
+        """
+        for mark in self._marks.values():
+            if mark.scene() is not None:
+                mark.scene().removeItem(mark)
+        self._marks.clear()
+        by_node: dict[str, list[dict]] = {}
+        for finding in findings:
+            node_id = finding.get("node_id")
+            if node_id:
+                by_node.setdefault(node_id, []).append(finding)
+        for node_id, found in by_node.items():
+            item = self.scene.node_item(node_id)
+            if item is not None:
+                self._marks[node_id] = DoctorMark(item, found)
+
+    def finding_marks(self) -> dict[str, str]:
+        """Node id -> severity of its mark (what the canvas shows)."""
+        return {nid: mark.severity for nid, mark in self._marks.items()}
 
     def statistic_colors(self) -> dict[str, str]:
         """Node id -> badge colour name (what the canvas shows; for tests and screenshots)."""

@@ -33,5 +33,56 @@ def test_canvas_shows_and_clears_a_statistic(qtbot, make_canvas, registry, tmp_p
     canvas.grab().save(str(tmp_path.parent / "heat.png"))
     canvas.legend.cleared.emit()
     assert canvas.statistic_colors() == {} and not canvas.legend.isVisible()
-    assert all(not item.childItems() or all(c.__class__.__name__ != "HeatBadge" for c in item.childItems())
-               for item in canvas.scene.node_items())
+    assert all(
+        not item.childItems() or all(c.__class__.__name__ != "HeatBadge" for c in item.childItems())
+        for item in canvas.scene.node_items()
+    )
+
+
+def test_doctor_findings_mark_their_nodes(qtbot, make_canvas, registry):
+    from studio.ui.canvas.doctor_marks import DoctorMark
+
+    document = Document(registry, get_template("lenet5").build())
+    canvas = make_canvas(document)
+    ids = {node.name: nid for nid, node in document.graph.nodes.items()}
+    findings = [
+        {
+            "code": "dead_relu",
+            "severity": "warning",
+            "message": "62% of relu_1 is dead",
+            "fix": "lower the LR",
+            "node": "relu_1",
+            "node_id": ids["relu_1"],
+        },
+        {
+            "code": "nan",
+            "severity": "error",
+            "message": "loss is NaN",
+            "fix": "lower the LR",
+            "node": "relu_1",
+            "node_id": ids["relu_1"],
+        },
+        {
+            "code": "overfit",
+            "severity": "warning",
+            "message": "overfitting",
+            "fix": "more data",
+            "node": None,
+        },
+    ]
+    canvas.show_findings(findings)
+    assert canvas.finding_marks() == {ids["relu_1"]: "error"}  # the worst of its two findings
+    mark = next(c for c in canvas.scene.node_item(ids["relu_1"]).childItems() if isinstance(c, DoctorMark))
+    assert "62% of relu_1 is dead" in mark.toolTip() and "loss is NaN" in mark.toolTip()
+    canvas.show_findings([])
+    assert canvas.finding_marks() == {}
+    assert not any(isinstance(c, DoctorMark) for c in canvas.scene.node_item(ids["relu_1"]).childItems())
+
+
+def test_main_window_marks_the_training_panels_findings(lenet_window):
+    win = lenet_window
+    relu = next(nid for nid, node in win.document.graph.nodes.items() if node.name == "relu_2")
+    win.training_panel.findings_changed.emit(
+        [{"severity": "warning", "message": "m", "fix": "f", "node": "relu_2", "node_id": relu}]
+    )
+    assert win.canvas.finding_marks() == {relu: "warning"}
