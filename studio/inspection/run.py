@@ -189,8 +189,8 @@ def open_run(
     registry = registry or LayerRegistry.with_builtins()  # the GUI and CLI pass theirs, with plugins
     try:
         project = open_project(path / PROJECT_FILE, registry)
-    except (ProjectError, OSError) as exc:
-        raise RunError(f"{path / PROJECT_FILE}: {exc}") from None
+    except ProjectError as exc:
+        raise RunError(str(exc)) from None  # it already names the file
     weights = _checkpoint_path(path, checkpoint)
     model = build_model(project, registry, weights)
     return InspectedRun(project, model, weights, registry, path, data)
