@@ -226,6 +226,27 @@ def load_project(
         raise ProjectError(f"{path}: the file is nested too deeply") from None
 
 
+def temp_file_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file in ``path``'s folder, with the permissions ``path`` will have.
+
+    ``mkstemp`` creates files readable by their owner only; a file that is then
+    renamed over ``path`` keeps ``path``'s mode instead (or the usual
+    ``0o666 & ~umask`` for a new file), so saving never makes a shared file private.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    try:
+        os.chmod(tmp, mode)
+    except OSError:  # a file system without permissions: keep what mkstemp gave
+        pass
+    return fd, tmp
+
+
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` so that ``path`` holds either the old or the new content, never half.
 
@@ -233,7 +254,7 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     ``path`` and fsyncs the directory (so the rename survives a power cut).
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = temp_file_beside(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)

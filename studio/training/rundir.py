@@ -20,7 +20,6 @@ import io
 import json
 import math
 import os
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable
@@ -31,7 +30,7 @@ import numpy as np
 import torch
 
 from studio.compiler.weights import save_state
-from studio.core.serialize import atomic_write_text
+from studio.core.serialize import atomic_write_text, temp_file_beside
 
 PROJECT_FILE = "project.nsproj.json"
 STATE_FILE = "state.pt"
@@ -62,7 +61,7 @@ def json_safe(value: Any) -> Any:
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it over ``path``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = temp_file_beside(path)
     os.close(fd)
     try:
         write(Path(tmp))

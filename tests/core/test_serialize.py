@@ -117,3 +117,23 @@ def test_atomic_save_keeps_old_file_when_write_fails(tmp_path: Path, monkeypatch
         save_project(Project(chain(5)[0]), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["net.nsproj.json"]  # no temp file left
+
+
+def test_save_keeps_the_files_permissions(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from studio.core.serialize import atomic_write_text
+
+    shared = tmp_path / "shared.nsproj.json"
+    shared.write_text("{}", encoding="utf-8")
+    shared.chmod(0o664)
+    atomic_write_text(shared, "{}\n")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o664  # not mkstemp's private 0o600
+    fresh = tmp_path / "fresh.json"
+    umask = os.umask(0o022)
+    try:
+        atomic_write_text(fresh, "{}\n")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
