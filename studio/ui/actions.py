@@ -42,6 +42,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "export_python", "&Export as PyTorch…", ("Ctrl+E",), "export", "Write readable PyTorch code", "File"
     ),
+    ActionSpec(
+        "import_data",
+        "&Import Data…",
+        (),
+        "",
+        "Use your own files (images, CSV, NumPy, IDX, CIFAR-10) as the project's dataset",
+        "File",
+    ),
     ActionSpec("close_project", "&Close Project", (SK.Close,), "", "", "File"),
     ActionSpec("quit", "&Quit", (SK.Quit,), "", "", "File", False),
     ActionSpec("undo", "&Undo", (SK.Undo,), "undo", "Undo the last edit", "Edit"),

@@ -319,6 +319,12 @@ class MainWindow(QMainWindow):
             self.document.select([node_id])
             self.inspector_dock.raise_()
 
+    def import_data(self) -> None:
+        """File → Import Data: the training panel's data wizard."""
+        self.training_dock.show()
+        self.training_dock.raise_()
+        self.training_panel.form.dataset.import_data()
+
     def undo(self) -> None:
         """Undo the last step."""
         if self.document is not None:
