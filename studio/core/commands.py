@@ -136,6 +136,57 @@ class SetParam(Command):
         return False
 
 
+class SetSettings(Command):
+    """Replace project-level settings sections (``training``, ``data``) as one undoable step.
+
+    ``owner`` is the object holding the sections (the :class:`Project`);
+    ``old`` and ``new`` map section names to their full content. Consecutive
+    changes of the same setting (a learning rate being spun) merge. The graph
+    is not touched, so no model event is emitted; the editing controller tells
+    its views after undo/redo.
+    """
+
+    def __init__(self, owner: Any, old: dict[str, Any], new: dict[str, Any], key: str) -> None:
+        self.owner = owner
+        self.old, self.new = copy.deepcopy(old), copy.deepcopy(new)
+        self.key = key
+
+    @property
+    def text(self) -> str:  # type: ignore[override]
+        return f"change {self.key}" if self.key else "change settings"
+
+    def _apply(self, sections: dict[str, Any]) -> None:
+        for name, value in sections.items():
+            current = getattr(self.owner, name, None)
+            if isinstance(current, dict) and isinstance(value, dict):
+                # In place: editors and the training panel hold the section dicts themselves.
+                current.clear()
+                current.update(copy.deepcopy(value))
+            else:
+                setattr(self.owner, name, copy.deepcopy(value))
+
+    def do(self, graph: GraphModel) -> None:
+        self._apply(self.new)
+
+    def undo(self, graph: GraphModel) -> None:
+        self._apply(self.old)
+
+    def merge(self, other: Command) -> bool:
+        if isinstance(other, SetSettings) and other.owner is self.owner and other.key == self.key:
+            self.new = copy.deepcopy(other.new)
+            return True
+        return False
+
+
+def changed_settings(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """``"training.lr"``-style names of the top-level keys that differ between two settings snapshots."""
+    keys = []
+    for section in sorted(set(old) | set(new)):
+        a, b = old.get(section) or {}, new.get(section) or {}
+        keys += [f"{section}.{k}" for k in sorted(set(a) | set(b), key=str) if a.get(k) != b.get(k)]
+    return ", ".join(keys)
+
+
 @dataclass
 class MoveNodes(Command):
     """Move nodes; consecutive moves of the same set of nodes (one drag) merge."""

@@ -10,13 +10,24 @@ intent -> command -> model -> event -> view.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from studio.compiler.infer import GraphReport, ShapeInference
-from studio.core.commands import AddNode, Connect, Disconnect, MoveNodes, RemoveNode, Rename, SetParam
+from studio.core.commands import (
+    AddNode,
+    Connect,
+    Disconnect,
+    MoveNodes,
+    RemoveNode,
+    Rename,
+    SetParam,
+    SetSettings,
+    changed_settings,
+)
 from studio.core.graph import Edge, GraphError, GraphModel, Node
 from studio.core.grouping import expand_block, group_into_block
 from studio.core.history import History
@@ -46,6 +57,7 @@ class Document(QObject):
     report_changed = Signal(object)
     history_changed = Signal()
     selection_changed = Signal(list)
+    settings_changed = Signal()
 
     def __init__(
         self,
@@ -59,7 +71,8 @@ class Document(QObject):
         self.path = path
         self.project = self._attach(project or Project(GraphModel()))
         self.history = History(self.graph)
-        self.history.changed.connect(self.history_changed.emit)
+        self._settings = self._settings_snapshot()
+        self.history.changed.connect(self._on_history)
         self.inference = ShapeInference(self.graph, registry)
         self.graph.events.changed.connect(self._on_model_event)
         self.selection: list[str] = []
@@ -106,6 +119,32 @@ class Document(QObject):
 
     def _publish_report(self) -> None:
         self.report_changed.emit(self.report)
+
+    # ------------------------------------------------------------- settings
+    def _settings_snapshot(self) -> dict[str, Any]:
+        return {"training": copy.deepcopy(self.project.training), "data": copy.deepcopy(self.project.data)}
+
+    def commit_settings(self) -> bool:
+        """Record edits made to ``project.training`` / ``project.data`` as one undoable step.
+
+        The settings forms write into those sections and then call this; it
+        compares them with the last recorded state, so the edit is undoable
+        and marks the project unsaved. Returns True when something changed.
+        """
+        current = self._settings_snapshot()
+        if current == self._settings:
+            return False
+        old, self._settings = self._settings, current
+        self.history.push(SetSettings(self.project, old, current, changed_settings(old, current)))
+        return True
+
+    def _on_history(self) -> None:
+        # Undo/redo of a settings step changed the sections behind the forms' backs: tell them.
+        current = self._settings_snapshot()
+        if current != self._settings:
+            self._settings = current
+            self.settings_changed.emit()
+        self.history_changed.emit()
 
     # ------------------------------------------------------------- edits
     def _push(self, command: Any, merge: bool = True) -> str:

@@ -1,9 +1,10 @@
 """The training settings form, bound to the project's ``training`` and ``data`` sections.
 
-Editors write straight into ``project.training`` / ``project.data`` (they are
-settings, not graph structure, so they are outside the undo history) and the
-form emits ``changed``; values are pushed back into the editors with signals
-blocked, so nothing loops.
+Editors write into ``project.training`` / ``project.data`` and the form emits
+``changed``; the training panel then records the edit in the document's undo
+history (``Document.commit_settings``), so it is undoable and marks the
+project unsaved. Values are pushed back into the editors with signals blocked,
+so nothing loops.
 """
 
 from __future__ import annotations

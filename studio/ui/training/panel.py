@@ -65,7 +65,7 @@ class TrainingPanel(QWidget):
     def __init__(self, document: Any = None, registry: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trainingPanel")
-        self.document = document
+        self.document: Any = None  # set_document below connects it
         self.registry = registry
         self.session = TrainingSession(self)
         self.run_dir: Path | None = None
@@ -140,6 +140,7 @@ class TrainingPanel(QWidget):
         buttons["pause"].clicked.connect(self.pause)
         buttons["resume"].clicked.connect(self.resume)
         buttons["stop"].clicked.connect(self.stop)
+        self.form.changed.connect(self._commit_settings)
         self.form.changed.connect(self.settings_changed)
         self.doctor.node_activated.connect(self.node_activated)
         self.toolbar.message.connect(self.message)
@@ -156,9 +157,22 @@ class TrainingPanel(QWidget):
 
     def set_document(self, document: Any) -> None:
         """Edit and train ``document`` (None: nothing open). A running run keeps training its snapshot."""
+        if self.document is not None:
+            self.document.settings_changed.disconnect(self._show_settings)
         self.document = document
-        self.form.set_project(document.project if document is not None else None)
+        if document is not None:
+            document.settings_changed.connect(self._show_settings)
+        self._show_settings()
         self.controls.buttons["start"].setEnabled(document is not None and self.state in _IDLE)
+
+    def _show_settings(self) -> None:
+        """Show the document's settings (after opening it, or after an undo of a settings edit)."""
+        self.form.set_project(self.document.project if self.document is not None else None)
+
+    def _commit_settings(self) -> None:
+        """A form edit changed the project's settings: record it as an undoable step."""
+        if self.document is not None:
+            self.document.commit_settings()
 
     def start(self) -> bool:
         """Train a snapshot of the project on a worker thread; False (and a message) if it cannot start."""

@@ -48,3 +48,35 @@ def test_start_refuses_a_graph_with_errors(qtbot, make_panel):
     assert not panel.start()
     assert panel.state == "idle" and panel.session.thread is None
     assert messages and "logits" in messages[0] and "not connected" in panel.banner.text()
+
+
+def test_settings_edits_are_undoable_and_mark_the_project_unsaved(qtbot, make_panel):
+    panel = make_panel()
+    document, form = panel.document, panel.form
+    document.history.set_clean()
+    assert not document.is_dirty()
+    form.editors["lr"].setValue(0.003)
+    form.editors["lr"].setValue(0.004)  # spinning one setting merges into one step
+    assert document.is_dirty()
+    assert document.history.undo_text() == "change training.lr"
+    form.editors["optimizer"].setCurrentIndex(form.editors["optimizer"].findData("sgd"))
+    with qtbot.waitSignal(document.settings_changed):
+        document.undo()
+    assert document.project.training["optimizer"] != "sgd"
+    assert form.editors["optimizer"].currentData() == document.project.training["optimizer"]
+    document.undo()
+    assert document.project.training["lr"] == 0.01 and form.editors["lr"].value() == 0.01
+    assert not document.is_dirty()
+    document.redo()
+    assert document.project.training["lr"] == 0.004 and form.editors["lr"].value() == 0.004
+
+
+def test_changing_the_dataset_is_one_undo_step(qtbot, make_panel):
+    panel = make_panel()
+    document, chooser = panel.document, panel.form.dataset
+    before = dict(document.project.data)
+    chooser.combo.setCurrentIndex(chooser.combo.findData("circles"))
+    assert document.project.data["dataset"] == "circles" and document.is_dirty()
+    document.undo()
+    assert document.project.data == before
+    assert chooser.combo.currentData() == before["dataset"]
