@@ -150,6 +150,9 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.training_dock, self.inspection_dock)
         self.inspection_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.training_panel.checkpoint_written.connect(self.inspection_panel.checkpoint_written)
+        self.inspection_panel.node_statistic.connect(self._show_node_statistic)
+        self.inspection_panel.clear_node_statistic.connect(self.canvas.clear_statistic)
+        self.canvas.legend.cleared.connect(self.inspection_panel.node_stats.reset)
         self.training_panel.findings_changed.connect(self.canvas.show_findings)
         self.summary_dock.raise_()
         self.splitDockWidget(self.inspector_dock, self.history_dock, Qt.Orientation.Vertical)
@@ -268,6 +271,12 @@ class MainWindow(QMainWindow):
         """The inspection views look at the node selected on the canvas (by name, as the run knows it)."""
         nodes = self.document.graph.nodes if self.document is not None else {}
         self.inspection_panel.select_nodes([nodes[i].name for i in ids if i in nodes])
+
+    def _show_node_statistic(self, title: str, values: dict, log: bool) -> None:
+        """Colour the canvas cards by a statistic of the inspected run (its values keyed by node name)."""
+        nodes = self.document.graph.nodes if self.document is not None else {}
+        ids = {node.name: node_id for node_id, node in nodes.items()}
+        self.canvas.show_statistic(title, {ids[n]: v for n, v in values.items() if n in ids}, log)
 
     def _show_in_canvas(self, document: Document | None) -> None:
         """Point the canvas at ``document``."""

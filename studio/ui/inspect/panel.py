@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.ui.inspect.context import SPLITS, InspectionContext
+from studio.ui.inspect.node_stats_control import NodeStatsControl
 from studio.ui.inspect.view import InspectView
 
 
@@ -46,10 +47,16 @@ class InspectionPanel(QWidget):
         Status-bar text.
     node_activated(str)
         A view asks to select node ``id`` on the canvas.
+    node_statistic(str, dict, bool)
+        Colour the canvas by ``(title, {node name: value}, log)`` (“Colour canvas by”).
+    clear_node_statistic()
+        Back to the normal canvas colours.
     """
 
     message = Signal(str)
     node_activated = Signal(str)
+    node_statistic = Signal(str, dict, bool)
+    clear_node_statistic = Signal()
 
     def __init__(self, registry: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,6 +91,10 @@ class InspectionPanel(QWidget):
         self.sample_info.setObjectName("sampleInfo")
         self.busy = QLabel("")
         self.export_button = QPushButton("Export PNG…")
+        self.node_stats = NodeStatsControl(self.context)
+        self.node_stats.statistic_ready.connect(self.node_statistic)
+        self.node_stats.cleared.connect(self.clear_node_statistic)
+        self.node_stats.message.connect(self.message)
         bar = QHBoxLayout()
         for label, widget in (("Run", self.runs), ("Weights", self.checkpoints), ("Split", self.splits),
                               ("Sample", self.sample)):
@@ -99,6 +110,7 @@ class InspectionPanel(QWidget):
         bar.addWidget(self.export_button)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        self.tabs.setCornerWidget(self.node_stats)  # beside the tabs: the bar above is full
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(bar)
