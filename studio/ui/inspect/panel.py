@@ -128,6 +128,9 @@ class InspectionPanel(QWidget):
         self.tabs.addTab(view, view.title)
         view.message.connect(self.message)
         view.sample_requested.connect(self.show_sample)
+        explain = getattr(view, "explain_requested", None)  # optional Signal(int, str) of a view
+        if explain is not None:
+            explain.connect(self.explain_sample)
 
     # ------------------------------------------------------------ document and runs
     def set_document(self, document: Any) -> None:
@@ -206,6 +209,13 @@ class InspectionPanel(QWidget):
         if split and split != self.context.split:
             self.splits.setCurrentText(split)
         self.context.set_sample(index, split or None)
+
+    def explain_sample(self, index: int, split: str = "") -> None:
+        """Show sample ``index`` of ``split`` in the Explain tab (a mistake, an embedding outlier)."""
+        self.show_sample(index, split)
+        view = next((v for v in self.views if type(v).__name__ == "ExplainView"), None)
+        if view is not None:
+            self.tabs.setCurrentWidget(view)
 
     # ------------------------------------------------------------ context
     def _on_context(self, what: str) -> None:
