@@ -94,9 +94,12 @@ class JobRunner(QObject):
         job = _Job(key, (old.token + 1) if old else 1, Cancel(), on_result, on_error, on_progress)
         self._latest[key] = job
         if self._executor is None:
+            # Garbage is collected in the GUI thread only, for as long as the worker thread
+            # exists: holding per burst of jobs would run a full collection (~0.3 s with a
+            # model and its views loaded) on the GUI thread at every start and end of one.
+            gc_guard.hold()
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inspection")
         if self._pending == 0:
-            gc_guard.hold()  # no garbage collection in the worker thread while jobs run
             self.busy_changed.emit(True)
         self._pending += 1
         self._executor.submit(self._run, job, work)
@@ -117,9 +120,9 @@ class JobRunner(QObject):
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+            gc_guard.release()
         if self._pending:
             self._pending = 0
-            gc_guard.release()
             self.busy_changed.emit(False)
 
     def wait(self) -> None:
@@ -156,7 +159,6 @@ class JobRunner(QObject):
         if kind != "progress":
             self._pending = max(0, self._pending - 1)
             if self._pending == 0:
-                gc_guard.release()
                 self.busy_changed.emit(False)
         if job.cancel or self._latest.get(job.key) is not job:
             return  # replaced or cancelled: stale
