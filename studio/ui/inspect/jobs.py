@@ -173,10 +173,11 @@ class JobRunner(QObject):
 
 
 def error_message(exc: BaseException) -> str:
-    """One line for the user: the message of expected errors (InspectionError, RunError are
-    ValueErrors that already say what is wrong), else the exception type and its first line.
+    """What the view shows: the whole message of expected errors (InspectionError and RunError
+    are ValueErrors written for the user), else the exception type and its first line.
     """
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = str(exc).strip()
     if isinstance(exc, ValueError) and text:
         return text
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    first = text.splitlines()[0] if text else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
