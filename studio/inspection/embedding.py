@@ -328,3 +328,47 @@ class EmbeddingHistory:
         )
         self.add(epoch, coords)
         return coords
+
+
+def penultimate_node(graph: Any, registry: Any, model: nn.Module) -> tuple[str, str]:
+    """``(node, head)``: the node whose output feeds the network's head, and the head's name.
+
+    Walks upstream from the first output node to the first layer with
+    parameters (the head, e.g. the last Linear); its input is what the head
+    sees, the usual choice for an embedding.
+
+    Raises
+    ------
+    InspectionError
+        When the graph has no output node, or no layer with parameters feeds it.
+    """
+    from studio.compiler.blocks import resolve_spec
+
+    def has_parameters(name: str) -> bool:
+        try:
+            return any(True for _ in model.get_submodule(name).parameters())
+        except AttributeError:
+            return False
+
+    outputs = []
+    for node_id in graph.topological_order():
+        spec = resolve_spec(graph, graph.nodes[node_id], registry)
+        if spec is not None and spec.is_output:
+            outputs.append(node_id)
+    if not outputs:
+        raise InspectionError("the graph has no output node to trace the features from")
+    node_id, seen = outputs[0], set()
+    while node_id not in seen:
+        seen.add(node_id)
+        edges = graph.in_edges(node_id)
+        if not edges:
+            break
+        source = edges[0].src[0]
+        head = graph.nodes[source].name
+        if has_parameters(head):
+            feeds = graph.in_edges(source)
+            if not feeds:
+                break
+            return graph.nodes[feeds[0].src[0]].name, head
+        node_id = source
+    raise InspectionError("no layer with parameters feeds the output: choose a node to map")

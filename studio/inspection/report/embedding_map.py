@@ -19,41 +19,15 @@ from studio.inspection.report.context import NotApplicable, ReportContext
 from studio.inspection.report.model_sections import MAX_POINTS, TSNE_AUTO_MAX
 
 
-def _has_parameters(model, name: str) -> bool:
-    try:
-        module = model.get_submodule(name)
-    except AttributeError:
-        return False
-    return any(True for _ in module.parameters())
-
-
 def penultimate_node(ctx: ReportContext) -> str:
     """Name of the node whose output feeds the network's head (see the module docstring)."""
-    from studio.compiler.blocks import resolve_spec
+    from studio.inspection.embedding import penultimate_node as find
 
     run = ctx.model_run()
-    graph = run.project.graph
-
-    def is_output(node_id: str) -> bool:
-        spec = resolve_spec(graph, graph.nodes[node_id], run.registry)
-        return spec is not None and spec.is_output
-
-    outputs = [nid for nid in graph.topological_order() if is_output(nid)]
-    if not outputs:
-        raise NotApplicable("the graph has no output node to trace the features from")
-    node_id, seen = outputs[0], set()
-    while True:
-        edges = graph.in_edges(node_id)
-        if not edges or node_id in seen:
-            raise NotApplicable("no layer with parameters feeds the output: there is no head to look before")
-        seen.add(node_id)
-        source = edges[0].src[0]
-        if _has_parameters(run.model, graph.nodes[source].name):
-            feeds = graph.in_edges(source)
-            if not feeds:
-                raise NotApplicable(f"the head {graph.nodes[source].name} has no input")
-            return graph.nodes[feeds[0].src[0]].name
-        node_id = source
+    try:
+        return find(run.project.graph, run.registry, run.model)[0]
+    except InspectionError as exc:
+        raise NotApplicable(str(exc)) from None
 
 
 def _groups(feats, names: list[str]) -> tuple[np.ndarray, list[str], str]:

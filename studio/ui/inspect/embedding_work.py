@@ -29,45 +29,10 @@ _EPOCH_STEM = re.compile(r"epoch_(\d+)$")
 
 
 def penultimate_node(run: Any) -> tuple[str, str]:
-    """``(node, head)``: the node whose output feeds the network's head, and the head's name.
+    """``(node, head)`` of ``run``'s model (see :func:`studio.inspection.embedding.penultimate_node`)."""
+    from studio.inspection.embedding import penultimate_node as find
 
-    Raises
-    ------
-    InspectionError
-        When the graph has no output node or no layer with parameters before it.
-    """
-    from studio.compiler.blocks import resolve_spec
-
-    graph, model = run.project.graph, run.model
-
-    def has_parameters(name: str) -> bool:
-        try:
-            return any(True for _ in model.get_submodule(name).parameters())
-        except AttributeError:
-            return False
-
-    outputs = []
-    for node_id in graph.topological_order():
-        spec = resolve_spec(graph, graph.nodes[node_id], run.registry)
-        if spec is not None and spec.is_output:
-            outputs.append(node_id)
-    if not outputs:
-        raise InspectionError("the graph has no output node to trace the features from")
-    node_id, seen = outputs[0], set()
-    while node_id not in seen:
-        seen.add(node_id)
-        edges = graph.in_edges(node_id)
-        if not edges:
-            break
-        source = edges[0].src[0]
-        head = graph.nodes[source].name
-        if has_parameters(head):
-            feeds = graph.in_edges(source)
-            if not feeds:
-                break
-            return graph.nodes[feeds[0].src[0]].name, head
-        node_id = source
-    raise InspectionError("no layer with parameters feeds the output: choose a node to map")
+    return find(run.project.graph, run.registry, run.model)
 
 
 def map_nodes(run: Any) -> list[str]:
