@@ -85,6 +85,9 @@ screenshots: setup
 		QT_QPA_PLATFORM=offscreen $(BIN)/studio --screenshot $(SCREENSHOT_DIR)/$$t.png $(SCREENSHOT_DIR)/$$t.nsproj.json || exit 1; \
 		rm -f $(SCREENSHOT_DIR)/$$t.nsproj.json; \
 	done
+	# The GUI tests that take screenshots write them here when asked to (a temp folder otherwise).
+	QT_QPA_PLATFORM=offscreen NETSTUDIO_SCREENSHOTS=$(abspath $(SCREENSHOT_DIR)) $(BIN)/python -m pytest -q -p no:cacheprovider tests/gui
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/inspection_screenshots.py $(SCREENSHOT_DIR)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis benchmarks/results.json

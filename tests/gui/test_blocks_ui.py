@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QKeySequence
@@ -14,10 +12,10 @@ from studio.core.serialize import graph_to_dict
 from studio.ui.blocks import BlockDocument
 from studio.ui.canvas import style
 from studio.ui.palette import BLOCK_MIME
+from tests.screens import SCREENSHOTS
 
 pytestmark = pytest.mark.gui
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 STAGE = ("conv2d_1", "relu_1", "maxpool2d_1")
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage, QPainter
 from PySide6.QtWidgets import QApplication
@@ -12,8 +10,7 @@ from studio.templates import get_template
 from studio.ui.canvas import LAYER_MIME, layer_mime, style
 from studio.ui.document import Document
 from tests.gui.canvas.conftest import drag, port_pos, vpos
-
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+from tests.screens import SCREENSHOTS
 
 
 def _chain(document: Document, *type_ids: str, gap: float = 280.0) -> list[str]:

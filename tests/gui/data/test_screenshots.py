@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from PySide6.QtWidgets import QApplication
 
 from tests.gui.data.files import to_preview, write_image_folder
-
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+from tests.screens import SCREENSHOTS
 
 
 def test_screenshots_of_the_wizard_preview_and_the_augmentation_page(qtbot, make_wizard, tmp_path):

@@ -4,8 +4,6 @@ model without spatial layers."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -24,8 +22,7 @@ from studio.ui.inspect.activations_view import ActivationsView
 from studio.ui.inspect.activations_work import NO_SPATIAL
 from studio.ui.inspect.batching import split_batch
 from tests.gui.inspect.conftest import open_and_wait
-
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+from tests.screens import SCREENSHOTS
 
 
 @pytest.fixture(scope="module")

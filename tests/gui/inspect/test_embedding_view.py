@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,8 +13,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from studio.inspection.embedding import extract_features, pca_2d
 from studio.inspection.segmentation import class_colours
 from tests.gui.inspect.conftest import open_and_wait
+from tests.screens import SCREENSHOTS
 
-SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "screenshots" / "inspect-embedding.png"
+SCREENSHOT = SCREENSHOTS / "inspect-embedding.png"
 FAST = {"early_exaggeration_iter": 25, "n_iter": 50, "every": 25}  # 75 iterations, a layout every 25
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 
 from studio.inspection import evaluation as ev
 from tests.gui.inspect.conftest import open_and_wait
+from tests.screens import SCREENSHOTS
 
-SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "screenshots" / "inspect-evaluation.png"
+SCREENSHOT = SCREENSHOTS / "inspect-evaluation.png"
 
 
 def evaluation_view(panel):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
 from studio.inspection.attribution import NO_SPATIAL, grad_cam
 from tests.gui.inspect.conftest import open_and_wait, train_run
+from tests.screens import SCREENSHOTS
 
-SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "screenshots" / "inspect-explain.png"
+SCREENSHOT = SCREENSHOTS / "inspect-explain.png"
 
 
 def explain_view(panel):

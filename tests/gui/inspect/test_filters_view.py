@@ -14,8 +14,8 @@ from studio.inspection.run import InspectedRun, build_model
 from studio.ui.inspect.context import InspectionContext
 from studio.ui.inspect.filters_view import FiltersView
 from tests.gui.inspect.conftest import open_and_wait, train_run
+from tests.screens import SCREENSHOTS
 
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 LENET_WEIGHTS = ["conv2d_1", "conv2d_2", "linear_1", "linear_2", "logits"]
 
 

@@ -4,7 +4,6 @@ re-emitted from cache for another statistic, recomputed for another split, shown
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,8 +11,8 @@ from PySide6.QtCore import Qt
 from studio.inspection.nodestats import node_statistics
 from studio.ui.inspect.batching import split_batch
 from tests.gui.inspect.conftest import open_and_wait
+from tests.screens import SCREENSHOTS
 
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 LENET_PARAMS = {"conv2d_1": 156, "conv2d_2": 2416, "linear_1": 48120, "linear_2": 10164, "logits": 850}
 
 
