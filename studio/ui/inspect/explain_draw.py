@@ -86,7 +86,7 @@ class RawMap:
         self.owner = owner
         self.widget = pg.GraphicsLayoutWidget()
         self.widget.setBackground(None)
-        self.widget.setMinimumHeight(220)
+        self.widget.setMinimumHeight(150)
         self.plot = charts.style_plot(self.widget.addPlot(row=0, col=0), owner, x="column", y="row")
         self.plot.invertY(True)
         self.plot.setAspectLocked(True)

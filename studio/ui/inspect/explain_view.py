@@ -21,13 +21,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QScrollArea,
     QSizePolicy,
     QSlider,
     QSpinBox,
@@ -79,12 +77,7 @@ class ExplainView(InspectView):
             self.left.addWidget(widget)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.left)
-        # The settings scroll when the dock is short, rather than forcing the window taller.
-        side = QScrollArea()
-        side.setWidgetResizable(True)
-        side.setFrameShape(QFrame.Shape.NoFrame)
-        side.setWidget(self._build_side())
-        splitter.addWidget(side)
+        splitter.addWidget(self._build_side())
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([760, 520])
