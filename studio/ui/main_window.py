@@ -32,7 +32,7 @@ from studio.ui.actions import ACTIONS, build_actions
 from studio.ui.banner import Banner
 from studio.ui.blocks import BlockController
 from studio.ui.canvas import CanvasWidget
-from studio.ui.docks import Area, add_dock
+from studio.ui.docks import Area, add_dock, scrolling
 from studio.ui.errors_panel import ErrorsPanel
 from studio.ui.files import RecentFiles, settings
 from studio.ui.history_panel import HistoryPanel
@@ -145,8 +145,9 @@ class MainWindow(QMainWindow):
         self.training_panel.settings_changed.connect(self.update_state)
         self.inspection_panel = InspectionPanel(self.registry)
         self.inspection_dock = add_dock(
-            self, "inspectionDock", "Inspection", self.inspection_panel, Area.BottomDockWidgetArea
+            self, "inspectionDock", "Inspection", scrolling(self.inspection_panel), Area.BottomDockWidgetArea
         )
+        self.inspection_dock.visibilityChanged.connect(self._make_room_for_inspection)
         self.tabifyDockWidget(self.training_dock, self.inspection_dock)
         self.inspection_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.training_panel.checkpoint_written.connect(self.inspection_panel.checkpoint_written)
@@ -266,6 +267,13 @@ class MainWindow(QMainWindow):
             (document.selection_changed, self.summary_panel.select_nodes),
             (document.selection_changed, self._inspect_selection),
         ]
+
+    def _make_room_for_inspection(self, visible: bool) -> None:
+        """The inspection views need room: raising their tab makes the bottom area half the window."""
+        if visible and not self.inspection_dock.isFloating():
+            wanted = int(0.55 * self.height())
+            if self.inspection_dock.height() < wanted:
+                self.resizeDocks([self.inspection_dock], [wanted], Qt.Orientation.Vertical)
 
     def _inspect_selection(self, ids: list) -> None:
         """The inspection views look at the node selected on the canvas (by name, as the run knows it)."""
