@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
         self.editor_host = self.canvas
         self.pages.addWidget(self.canvas)
         self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
-        self.canvas.node_activated.connect(self.select_node)
+        self.canvas.node_activated.connect(self._select_on_canvas)
         central = QWidget()
         central.setObjectName("centralArea")
         layout = QVBoxLayout(central)
@@ -334,6 +334,15 @@ class MainWindow(QMainWindow):
         """Select ``node_id`` and bring the inspector forward."""
         if self.document is not None and node_id in self.document.graph.nodes:
             self.document.select([node_id])
+            self.inspector_dock.raise_()
+
+    def _select_on_canvas(self, node_id: str) -> None:
+        """A card was double-clicked: its id belongs to the graph the canvas shows (a block
+        definition while one is edited), not necessarily to the project's graph.
+        """
+        document = self.canvas.document or self.document
+        if document is not None and node_id in document.graph.nodes:
+            document.select([node_id])
             self.inspector_dock.raise_()
 
     def import_data(self) -> None:

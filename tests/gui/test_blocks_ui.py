@@ -377,3 +377,18 @@ def test_screenshot_of_a_siamese_network_with_shared_blocks(make_window, qtbot):
     slate = style.category_color("Blocks")
     assert any(QColor(small.pixel(x, y)) == slate for x in range(350) for y in range(225))
     doc.history.set_clean()
+
+
+def test_double_click_inside_a_block_selects_the_inner_node_only(lenet_window, qtbot):
+    win = lenet_window
+    doc = win.document
+    instance = group_stage(win, qtbot)
+    doc.select([instance])
+    win.actions_["edit_block"].trigger()
+    editor = win.canvas.document
+    inner = editor.graph.node_by_name("conv2d_1").id
+    doc.select([])
+    win.canvas.node_activated.emit(inner)
+    assert editor.selection == [inner]
+    # The project's selection is untouched, even when an outer node happens to share the id.
+    assert doc.selection == []
