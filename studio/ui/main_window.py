@@ -147,7 +147,9 @@ class MainWindow(QMainWindow):
         self.inspection_dock = add_dock(
             self, "inspectionDock", "Inspection", scrolling(self.inspection_panel), Area.BottomDockWidgetArea
         )
-        self.inspection_dock.visibilityChanged.connect(self._make_room_for_inspection)
+        # Curves and inspection views need room: raising their tab enlarges the bottom area.
+        for dock, share in ((self.training_dock, 0.45), (self.inspection_dock, 0.55)):
+            dock.visibilityChanged.connect(lambda visible, d=dock, f=share: self._make_room(d, f, visible))
         self.tabifyDockWidget(self.training_dock, self.inspection_dock)
         self.inspection_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.training_panel.checkpoint_written.connect(self.inspection_panel.checkpoint_written)
@@ -268,12 +270,12 @@ class MainWindow(QMainWindow):
             (document.selection_changed, self._inspect_selection),
         ]
 
-    def _make_room_for_inspection(self, visible: bool) -> None:
-        """The inspection views need room: raising their tab makes the bottom area half the window."""
-        if visible and not self.inspection_dock.isFloating():
-            wanted = int(0.55 * self.height())
-            if self.inspection_dock.height() < wanted:
-                self.resizeDocks([self.inspection_dock], [wanted], Qt.Orientation.Vertical)
+    def _make_room(self, dock, share: float, visible: bool) -> None:
+        """Give a raised ``dock`` at least ``share`` of the window's height (docked, not floating)."""
+        if visible and not dock.isFloating():
+            wanted = int(share * self.height())
+            if dock.height() < wanted:
+                self.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
 
     def _inspect_selection(self, ids: list) -> None:
         """The inspection views look at the node selected on the canvas (by name, as the run knows it)."""
