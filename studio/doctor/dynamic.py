@@ -31,6 +31,7 @@ class Watcher:
     def __init__(self, loss: str = "cross_entropy", num_classes: int | None = None) -> None:
         self.expected = expected_initial_loss(loss, num_classes)
         self.losses: list[float] = []
+        self._min_loss = math.inf  # min(self.losses), kept as it goes: a long run has 10^5 steps
         self.epochs: list[tuple[float, float | None]] = []  # (train loss, val loss)
         self._grad_norms: dict[str, float] = {}
         self._said: set[tuple[str, str | None]] = set()
@@ -59,6 +60,7 @@ class Watcher:
                 )
             )
         self.losses.append(loss)
+        self._min_loss = min(self._min_loss, loss)
         if len(self.losses) == 1 and self.expected is not None:
             found += self._initial_loss(loss, epoch, step)
         found += self._divergence(epoch, step)
@@ -97,12 +99,12 @@ class Watcher:
         if len(self.losses) < 20:
             return []
         recent = sum(self.losses[-5:]) / 5
-        if recent > 3 * min(self.losses) and recent > self.losses[0]:
+        if recent > 3 * self._min_loss and recent > self.losses[0]:
             return self._once(
                 Finding(
                     "lr_too_high",
                     "error",
-                    f"the loss is rising: {recent:.3g} now against a best of {min(self.losses):.3g}.",
+                    f"the loss is rising: {recent:.3g} now against a best of {self._min_loss:.3g}.",
                     "Lower the learning rate (÷10), or add a warm-up and gradient clipping.",
                     epoch=epoch,
                     step=step,

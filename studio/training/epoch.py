@@ -8,6 +8,7 @@ batch with the same order.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Generator, Iterator
@@ -59,6 +60,7 @@ class EpochRunner:
         self.epoch_gen_state = generator.get_state()
         self.position = 0  # index of the next batch in the current epoch
         self.train_metrics: SplitMetrics | None = None
+        self._params: list[torch.nn.Parameter] | None = None  # the model's, listed on the first step
 
     def batches(self) -> list[list[int]]:
         """Batches of sample indices for the next epoch (draws the permutation)."""
@@ -91,14 +93,16 @@ class EpochRunner:
         start = time.perf_counter()
         lr = t.schedule.apply(epoch, i)
         t.optimizer.zero_grad(set_to_none=True)
-        with torch.autocast(t.device.type, enabled=t.scaler is not None):
+        with torch.autocast(t.device.type) if t.scaler is not None else contextlib.nullcontext():
             result = t.task.training_step(t.train_model, batch)
         if t.scaler is not None:
             t.scaler.scale(result.loss).backward()
             t.scaler.unscale_(t.optimizer)
         else:
             result.loss.backward()
-        params = [p for p in t.model.parameters() if p.grad is not None]
+        if self._params is None:  # walking the module tree every step costs more than the norm
+            self._params = list(t.model.parameters())
+        params = [p for p in self._params if p.grad is not None]
         norm = _total_norm([p.grad for p in params]).to(result.loss.device)
         loss, grad_norm = torch.stack([result.loss.detach().float(), norm]).tolist()
         where = f"at epoch {epoch} step {t.global_step + 1}"

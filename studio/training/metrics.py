@@ -13,6 +13,9 @@ import math
 import numpy as np
 import torch
 
+PENDING_BATCHES = 16  # classification batches gathered before they are counted
+PENDING_ELEMENTS = 1 << 20  # ... or this many logits, whichever comes first
+
 
 class MeanMeter:
     """A weighted running mean (the loss)."""
@@ -51,10 +54,34 @@ class ConfusionMeter:
         # Batches are counted on the tensors' device and read back once per split, not per step.
         self._counts: torch.Tensor | None = None
         self._hits: dict[int, torch.Tensor] = {}
+        # Small batches are kept and counted together: a dozen tensor operations per
+        # training step would otherwise cost as much as a few percent of a small model's step.
+        self._pending: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self._pending_size = 0
 
     def update(self, logits: torch.Tensor, target: torch.Tensor) -> None:
         """Add a batch: ``logits`` (N, C, ...) or (N, 1) binary; ``target`` class indices."""
         logits = logits.detach()
+        if logits.dim() == 2 and target.dim() == 1 and len(logits) == len(target):
+            self._pending.append((logits, target.detach()))
+            self._pending_size += logits.numel()
+            if len(self._pending) >= PENDING_BATCHES or self._pending_size >= PENDING_ELEMENTS:
+                self._count_pending()
+            return
+        self._count(logits, target)
+
+    def _count_pending(self) -> None:
+        if not self._pending:
+            return
+        logits, targets = zip(*self._pending, strict=True)
+        self._pending, self._pending_size = [], 0
+        if len({(t.dtype, t.device) for t in logits}) > 1:  # mixed precision: count one by one
+            for one, target in zip(logits, targets, strict=True):
+                self._count(one, target)
+            return
+        self._count(torch.cat(logits), torch.cat(targets))
+
+    def _count(self, logits: torch.Tensor, target: torch.Tensor) -> None:
         if logits.shape[1] == 1:
             pred = (logits[:, 0] > 0).long()
         else:
@@ -71,6 +98,7 @@ class ConfusionMeter:
             self._hits[k] = hits if k not in self._hits else self._hits[k] + hits
 
     def _flush(self) -> None:
+        self._count_pending()
         if self._counts is not None:
             self._matrix += self._counts.cpu().numpy().reshape(self.num_classes, self.num_classes)
             self._counts = None

@@ -32,9 +32,13 @@ def make_optimizer(params: Any, cfg: TrainConfig) -> torch.optim.Optimizer:
         return torch.optim.Adagrad(params, lr=lr, eps=1e-10, weight_decay=wd)
     if name == "adadelta":
         return torch.optim.Adadelta(params, lr=lr, eps=1e-6, weight_decay=wd)
+    # Adam's multi-tensor ("foreach") form updates every parameter with a dozen operations
+    # instead of a dozen per parameter; on CPU its results equal the per-tensor form's bit for
+    # bit (PyTorch picks it by default on CUDA only). Fewer operations also mean fewer hand-overs
+    # of the GIL, which is what a training thread beside a busy GUI thread waits for.
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=cfg.betas, eps=cfg.eps, weight_decay=wd)
-    return torch.optim.AdamW(params, lr=lr, betas=cfg.betas, eps=cfg.eps, weight_decay=wd)
+        return torch.optim.Adam(params, lr=lr, betas=cfg.betas, eps=cfg.eps, weight_decay=wd, foreach=True)
+    return torch.optim.AdamW(params, lr=lr, betas=cfg.betas, eps=cfg.eps, weight_decay=wd, foreach=True)
 
 
 class LRSchedule:

@@ -20,7 +20,7 @@ _SATURATING = (nn.Sigmoid, nn.Tanh, nn.Hardtanh, nn.Hardsigmoid, nn.Softsign)
 
 def _hist(values: torch.Tensor, prefix: str, out: dict[str, np.ndarray]) -> None:
     v = values.detach().float().flatten().cpu()
-    lo, hi = (float(v.min()), float(v.max())) if v.numel() else (0.0, 0.0)
+    lo, hi = (float(x) for x in torch.aminmax(v)) if v.numel() else (0.0, 0.0)
     if hi <= lo:
         hi = lo + 1e-12
     out[f"{prefix}/hist"] = torch.histc(v, BINS, lo, hi).numpy().astype(np.int64)
@@ -30,13 +30,18 @@ def _hist(values: torch.Tensor, prefix: str, out: dict[str, np.ndarray]) -> None
 def activation_stats(name: str, module: nn.Module, y: torch.Tensor, out: dict[str, np.ndarray]) -> None:
     """Mean, std, fraction of zeros (ReLU family) and of saturated units (sigmoid/tanh)."""
     y = y.detach().float()
+    n = y.numel()
     out[f"act/{name}/mean"] = np.float32(y.mean())
-    out[f"act/{name}/std"] = np.float32(y.std()) if y.numel() > 1 else np.float32(0.0)
-    out[f"act/{name}/zero_fraction"] = np.float32((y == 0).float().mean())
-    if y.dim() >= 2 and isinstance(module, (nn.ReLU, nn.ReLU6)):
-        # A dead unit (feature or channel) outputs zero for every sample and position.
-        units = y.transpose(0, 1).reshape(y.shape[1], -1)
-        out[f"act/{name}/dead_fraction"] = np.float32((units == 0).all(dim=1).float().mean())
+    out[f"act/{name}/std"] = np.float32(y.std()) if n > 1 else np.float32(0.0)
+    relu = y.dim() >= 2 and isinstance(module, (nn.ReLU, nn.ReLU6))
+    # One count_nonzero per unit (feature or channel) gives the zero fraction and the dead units
+    # (zero for every sample and position), without a float mask or a transposed copy.
+    # NaN counts as non-zero, as ``y == 0`` is false for it.
+    nonzero = torch.count_nonzero(y, dim=[d for d in range(y.dim()) if d != 1]) if relu else None
+    nz = int(nonzero.sum()) if nonzero is not None else int(torch.count_nonzero(y))
+    out[f"act/{name}/zero_fraction"] = np.float32((n - nz) / n) if n else np.float32(np.nan)
+    if nonzero is not None:
+        out[f"act/{name}/dead_fraction"] = np.float32(int((nonzero == 0).sum()) / len(nonzero))
     if isinstance(module, _SATURATING):
         lo, hi = (-1.0, 1.0) if isinstance(module, (nn.Tanh, nn.Hardtanh, nn.Softsign)) else (0.0, 1.0)
         margin = 0.02 * (hi - lo)
