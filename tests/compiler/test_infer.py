@@ -118,7 +118,7 @@ def test_buggy_rule_is_reported_and_ruleless_layer_uses_meta_fallback() -> None:
     assert message.startswith("internal error in test.broken: IndexError")
 
 
-def fresh_equal(graph, inference: ShapeInference) -> None:
+def assert_same_as_fresh(graph, inference: ShapeInference) -> None:
     live, fresh = inference.report(), infer_graph(graph, REGISTRY)
     assert list(live.nodes) == list(fresh.nodes)
     assert live == fresh
@@ -142,14 +142,14 @@ def test_incremental_recomputes_only_changed_node_and_consumers() -> None:
     report = inference.report()
     assert inference.recomputed == 3
     assert report.total_params == 61_706 - (120 * 34 + 34) - 34 * 10
-    fresh_equal(graph, inference)
+    assert_same_as_fresh(graph, inference)
 
     # An upstream edit propagates until shapes stop changing, never beyond descendants.
     inference.recomputed = 0
     graph.set_param(ids["input_image_1"], "height", 36)
     inference.report()
     assert 1 < inference.recomputed <= 1 + len(graph.descendants(ids["input_image_1"]))
-    fresh_equal(graph, inference)
+    assert_same_as_fresh(graph, inference)
 
 
 def test_incremental_matches_fresh_inference_after_random_edits() -> None:
@@ -182,9 +182,9 @@ def test_incremental_matches_fresh_inference_after_random_edits() -> None:
                 pass
         if rng.random() < 0.1:
             lonely = add(graph, "core.relu")
-            fresh_equal(graph, inference)
+            assert_same_as_fresh(graph, inference)
             graph.remove_node(lonely)
-        fresh_equal(graph, inference)
+        assert_same_as_fresh(graph, inference)
 
 
 def test_incremental_param_edit_is_local_on_long_chain() -> None:
@@ -265,4 +265,4 @@ def test_port_count_edits_report_dangling_edges() -> None:
     graph.set_param(cat, "num_inputs", 2)
     errors = inference.report().errors
     assert errors == [(cat, "in2", "input 'in2' no longer exists: disconnect it")]
-    fresh_equal(graph, inference)
+    assert_same_as_fresh(graph, inference)
