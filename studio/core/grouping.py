@@ -22,7 +22,8 @@ def group_into_block(graph: GraphModel, node_ids: list[str], name: str, block_id
     """Commands replacing ``node_ids`` by one instance of a new block called ``name``.
 
     Each distinct outside source feeding the selection becomes a block input,
-    each selected output used outside becomes a block output.
+    each selected output used outside becomes a block output (when none is, the
+    selection's unconnected outputs become the block's outputs).
     """
     chosen = [graph.node(nid) for nid in dict.fromkeys(node_ids)]
     selected = {n.id for n in chosen}
@@ -44,7 +45,15 @@ def group_into_block(graph: GraphModel, node_ids: list[str], name: str, block_id
     consumers: dict[tuple[str, str], tuple[float, float]] = {}
     for edge in outgoing:
         consumers.setdefault(edge.src, graph.node(edge.dst[0]).position)
-    out_ports = _add_boundary(inner, graph, [e.src for e in outgoing], BLOCK_OUTPUT, "out", consumers)
+    out_refs = [e.src for e in outgoing]
+    if not out_refs:
+        # Nothing outside uses the selection (it ends the graph, or is not wired on yet): its
+        # unconnected outputs become the block's outputs, so the block has a result to wire.
+        out_refs = _dangling_outputs(graph, chosen)
+        for ref in out_refs:
+            x, y = graph.node(ref[0]).position
+            consumers[ref] = (x + DANGLING_OFFSET, y)
+    out_ports = _add_boundary(inner, graph, out_refs, BLOCK_OUTPUT, "out", consumers)
     for edge in incoming:
         inner.connect(Edge((in_ports[edge.src], "y"), edge.dst))
     for src, port_id in out_ports.items():
@@ -64,6 +73,21 @@ def group_into_block(graph: GraphModel, node_ids: list[str], name: str, block_id
     for edge in outgoing:
         commands.append(Connect(Edge((instance.id, inner.node(out_ports[edge.src]).name), edge.dst)))
     return Macro(commands, f"group into {name}")
+
+
+DANGLING_OFFSET = 220.0  # where an output port for an unconnected output goes, right of its node
+
+
+def _dangling_outputs(graph: GraphModel, chosen: list[Node]) -> list[tuple[str, str]]:
+    """Output ports of ``chosen`` that no edge leaves from, in selection order."""
+    used = {e.src for e in graph.edges}
+    refs = []
+    for node in chosen:
+        ports = graph.ports(node)
+        for port in ports.outputs if ports is not None else ():
+            if (node.id, port) not in used:
+                refs.append((node.id, port))
+    return refs
 
 
 def _add_boundary(

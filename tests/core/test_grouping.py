@@ -75,3 +75,20 @@ def test_block_ports_sit_where_the_outside_neighbours_were() -> None:
     assert by_name[in_name] == n["x"].position  # the source outside
     assert by_name[out_name] == n["add"].position  # the consumer outside, not on top of relu
     assert by_name[out_name] != by_name[n["relu"].name]
+
+
+def test_a_selection_nothing_uses_gets_its_unconnected_outputs_as_block_outputs() -> None:
+    from studio.layers.ports import port_resolver
+    from studio.layers.registry import LayerRegistry
+
+    graph = GraphModel(port_resolver(LayerRegistry.with_builtins()))
+    x, conv, relu = add(graph, "core.input_image"), add(graph, "core.conv2d"), add(graph, "core.relu")
+    wire(graph, x, conv)
+    wire(graph, conv, relu)  # relu ends the graph: nothing outside the selection uses it
+    group_into_block(graph, [conv.id, relu.id], "stage").do(graph)
+    block = graph.blocks["stage"]
+    [out_name] = block.output_names()
+    out = next(node for node in block.graph.nodes.values() if node.name == out_name)
+    into_out = [(e.src, e.dst) for e in block.graph.edges if e.dst[0] == out.id]
+    assert into_out == [((relu.id, "y"), (out.id, "x"))]
+    assert out.position[0] > relu.position[0]  # beside the node it follows, not on top of it
