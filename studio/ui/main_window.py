@@ -421,6 +421,7 @@ class MainWindow(QMainWindow):
     def toggle_theme(self, dark: bool) -> None:
         """Switch between the light and dark themes (remembered)."""
         theme = apply_theme(QApplication.instance(), "dark" if dark else "light")
+        self.canvas.refresh_theme()
         if self.session:
             settings().setValue("ui/theme", theme)
 

@@ -128,6 +128,9 @@ def apply_theme(app, name: str = "light") -> str:
     app.setPalette(_dark_palette() if name == "dark" else app.style().standardPalette() or QPalette())
     app.setStyleSheet(stylesheet(name))
     app.setProperty("netstudio_theme", name)
+    from studio.ui.canvas.style import apply_canvas_theme
+
+    apply_canvas_theme(name)
     return name
 
 

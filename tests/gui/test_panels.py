@@ -179,3 +179,20 @@ def test_dark_and_light_themes(make_window):
         from studio.ui.resources import apply_theme
 
         apply_theme(app, "light")
+
+
+def test_the_canvas_follows_the_dark_theme(lenet_window):
+    from studio.ui.canvas import style
+
+    win = lenet_window
+    light = style.CARD_FILL.name()
+    win.actions_["toggle_theme"].trigger()
+    try:
+        dark = style.CARD_FILL.name()
+        assert dark != light and style.CARD_FILL.lightnessF() < 0.3 and style.TEXT.lightnessF() > 0.7
+        image = win.canvas.view.viewport().grab().toImage()
+        corner = image.pixelColor(5, image.height() // 2)  # canvas background, left of the cards
+        assert corner.lightnessF() < 0.2
+    finally:
+        win.actions_["toggle_theme"].trigger()
+    assert style.CARD_FILL.name() == light

@@ -164,7 +164,7 @@ class EdgeItem(QGraphicsItem):
         if self._label_rect.isNull():
             return
         painter.setPen(_pen(color, 1.0))
-        painter.setBrush(_WHITE)
+        painter.setBrush(style.LABEL_FILL)
         painter.drawRoundedRect(self._label_rect, 8, 8)
         painter.setPen(style.TEXT)
         painter.setFont(_label_font())
@@ -174,7 +174,6 @@ class EdgeItem(QGraphicsItem):
 
 
 _FONT: list = []
-_WHITE = QColor("white")
 _PENS: dict[tuple[int, float, bool], QPen] = {}
 
 

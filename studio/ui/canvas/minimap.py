@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
+from studio.ui.canvas import style
 from studio.ui.canvas.view import GraphView
 
 RENDER_DELAY_MS = 150
@@ -58,7 +59,9 @@ class Minimap(QWidget):
         ratio = self.devicePixelRatioF()
         pixmap = QPixmap(self.size() * ratio)
         pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(QColor(255, 255, 255, 235))
+        background = QColor(style.BACKGROUND)
+        background.setAlpha(235)
+        pixmap.fill(background)  # the theme's canvas colour
         if not source.isEmpty():
             source = source.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
             source = self._fit_aspect(source)
@@ -100,7 +103,7 @@ class Minimap(QWidget):
         """Draw the overview and the visible-area frame."""
         painter = QPainter(self)
         painter.drawPixmap(0, 0, self._pixmap)
-        painter.setPen(QPen(QColor("#cbd2dc"), 1))
+        painter.setPen(QPen(style.CARD_BORDER, 1))
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
         if not self._source.isEmpty():
             frame = self._to_map(self.view.visible_rect()).intersected(QRectF(self.rect()))

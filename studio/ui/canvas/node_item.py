@@ -339,7 +339,7 @@ def _port_paint(dtype: str, optional: bool) -> tuple[QPen, QBrush]:
 _BADGES: dict[str, tuple] = {}
 _STACK = 6.0  # offset of the last card stacked behind a block instance
 _BADGE_FILL = QColor(255, 255, 255, 60)
-_STACKED = ((_STACK, QColor("#e4e8ee")), (_STACK / 2, QColor("#f1f3f6")))  # back to front
+_STACKED = ((_STACK, style.STACK_BACK), (_STACK / 2, style.STACK_MID))  # back to front
 
 
 def _badge(label: str) -> tuple:
@@ -369,6 +369,13 @@ _PENS = {
     "invalid": QPen(style.INVALID_TARGET, 2.5),
 }
 _HEADER: list[QPainterPath] = []
+
+
+def _rebuild_border() -> None:
+    _PENS["border"] = QPen(style.CARD_BORDER, 1.0)  # a pen copies its colour: follow the theme
+
+
+style.THEME_LISTENERS.append(_rebuild_border)
 
 
 def _header_path() -> QPainterPath:

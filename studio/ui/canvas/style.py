@@ -53,6 +53,36 @@ INVALID_TARGET = QColor("#dc2626")
 BACKGROUND = QColor("#f4f6f9")
 GRID_MINOR = QColor("#eaedf2")
 GRID_MAJOR = QColor("#dadfe7")
+LABEL_FILL = QColor("#ffffff")  # the shape pill on a wire
+STACK_BACK = QColor("#e4e8ee")  # the cards peeking out behind a block instance
+STACK_MID = QColor("#f1f3f6")
+
+# The surface colours per theme; accents (categories, errors, selection) are the same in both.
+CANVAS_THEMES = {
+    "light": {
+        "CARD_FILL": "#ffffff", "CARD_BORDER": "#cbd2dc", "TEXT": "#1f2937", "TEXT_MUTED": "#6b7280",
+        "ERROR_FILL": "#fff4f3", "WIRE": "#8792a6", "BACKGROUND": "#f4f6f9", "GRID_MINOR": "#eaedf2",
+        "GRID_MAJOR": "#dadfe7", "LABEL_FILL": "#ffffff", "STACK_BACK": "#e4e8ee", "STACK_MID": "#f1f3f6",
+    },
+    "dark": {
+        "CARD_FILL": "#232936", "CARD_BORDER": "#3b4353", "TEXT": "#e5e7eb", "TEXT_MUTED": "#9ca3af",
+        "ERROR_FILL": "#3b2226", "WIRE": "#7f8aa0", "BACKGROUND": "#161a22", "GRID_MINOR": "#1c212b",
+        "GRID_MAJOR": "#262c38", "LABEL_FILL": "#232936", "STACK_BACK": "#2c3340", "STACK_MID": "#343c4b",
+    },
+}
+THEME_LISTENERS: list = []  # called after a theme change (modules that cache pens rebuild them)
+
+
+def apply_canvas_theme(name: str) -> None:
+    """Recolour the canvas surfaces for the ``light`` or ``dark`` theme.
+
+    The colour objects are changed in place, so every item that paints with
+    them follows without being rebuilt; views must still be repainted.
+    """
+    for attr, value in CANVAS_THEMES.get(name, CANVAS_THEMES["light"]).items():
+        globals()[attr].setRgba(QColor(value).rgba())
+    for listener in THEME_LISTENERS:
+        listener()
 
 
 def category_color(category: str) -> QColor:

@@ -136,6 +136,14 @@ class CanvasWidget(QWidget):
         self.show_findings([])
         self.scene.set_document(None)
 
+    def refresh_theme(self) -> None:
+        """Repaint everything after a theme change (the colours changed in place)."""
+        self.scene._invalidate_overview()  # noqa: SLF001 - the scene redraws its cached overview
+        self.view.resetCachedContent()
+        self.view.viewport().update()
+        if self.minimap.isVisible():
+            self.minimap.render_scene()
+
     def show_statistic(self, title: str, values: dict[str, float], log: bool = False) -> None:
         """Colour the cards by ``values`` (node id -> value) and show a legend titled ``title``.
 
