@@ -59,3 +59,41 @@ def answer_next_dialog(qtbot, button):
 
     QTimer.singleShot(0, click)
     return seen
+
+
+def show_panel(qtbot, panel, size: tuple[int, int]):
+    """Show ``panel`` at ``size`` for a test; pytest-qt calls its ``shutdown()`` before closing it."""
+    qtbot.addWidget(panel, before_close_func=lambda w: w.shutdown())
+    panel.resize(*size)
+    panel.show()
+    qtbot.waitExposed(panel)
+    return panel
+
+
+@pytest.fixture
+def make_panel(qtbot, registry, tmp_path):
+    """Factory: ``make_panel(template="mlp", **training)`` -> a shown TrainingPanel.
+
+    The project path is ``tmp_path/p.nsproj.json``, so runs go to ``tmp_path/runs/p/``.
+    At teardown the run thread and the data dialogs' background jobs are stopped.
+    """
+    from studio.templates.catalog import get_template
+    from studio.ui.document import Document
+    from studio.ui.training import TrainingPanel
+
+    panels = []
+
+    def make(template: str = "mlp", **training):
+        project = get_template(template).build()
+        project.training.update(training)
+        document = Document(registry, project, path=tmp_path / "p.nsproj.json")
+        panels.append(show_panel(qtbot, TrainingPanel(document, registry), (1200, 760)))
+        return panels[-1]
+
+    yield make
+    for panel in panels:
+        chooser = panel.form.dataset
+        for dialog in (chooser.wizard, chooser.augment_dialog):
+            if dialog is not None:
+                dialog.runner.shutdown()
+        panel.shutdown()  # never leave a training thread behind, even when a test fails

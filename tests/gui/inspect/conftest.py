@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.gui.conftest import show_panel
+
 
 def train_run(template: str, out, **training):
     """Train ``template`` with ``training`` overrides into ``out``; return the run directory."""
@@ -38,13 +40,8 @@ def make_inspection_panel(qtbot, registry):
     panels = []
 
     def make():
-        panel = InspectionPanel(registry)
-        qtbot.addWidget(panel, before_close_func=lambda w: w.shutdown())
-        panel.resize(1200, 700)
-        panel.show()
-        qtbot.waitExposed(panel)
-        panels.append(panel)
-        return panel
+        panels.append(show_panel(qtbot, InspectionPanel(registry), (1200, 700)))
+        return panels[-1]
 
     yield make
     for panel in panels:
