@@ -144,9 +144,14 @@ class Watcher:
         """
         self.epochs.append((train_loss, val_loss))
         found = self._overfitting(epoch) + self._val_below_train(epoch)
-        for name, stats in (layers or {}).items():
+        return found + self.observe_layers(epoch, layers) if layers else found
+
+    def observe_layers(self, epoch: int, layers: Mapping[str, Mapping[str, float]]) -> list[Finding]:
+        """Per-layer statistics of ``epoch`` (keys as in :meth:`observe_epoch`); returns new findings."""
+        found: list[Finding] = []
+        for name, stats in layers.items():
             found += self._layer(epoch, name, stats)
-        return found + self._gradient_flow(epoch, layers or {})
+        return found + self._gradient_flow(epoch, layers)
 
     def _overfitting(self, epoch: int) -> list[Finding]:
         vals = [v for _, v in self.epochs if v is not None]

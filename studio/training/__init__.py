@@ -13,6 +13,7 @@ from studio.training.events import (
     RunFailed,
     RunFinished,
     RunStarted,
+    StatsRecorded,
     StepEnd,
     Validated,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "RunFailed",
     "RunFinished",
     "RunStarted",
+    "StatsRecorded",
     "StatsRecorder",
     "StepEnd",
     "TASK_TYPES",

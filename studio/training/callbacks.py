@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import torch
 
 from studio.training.events import (
     Checkpointed,
@@ -20,6 +23,7 @@ from studio.training.events import (
     RunFailed,
     RunFinished,
     RunStarted,
+    StatsRecorded,
     StepEnd,
     Validated,
 )
@@ -50,6 +54,9 @@ class Callback:
     def on_checkpoint(self, trainer: Trainer, event: Checkpointed) -> None:
         """A checkpoint file was written."""
 
+    def on_stats_recorded(self, trainer: Trainer, event: StatsRecorded) -> None:
+        """An epoch's statistics file was written (computed beside training, so after later steps)."""
+
     def on_fit_end(self, trainer: Trainer, event: RunFinished) -> None:
         """The run finished or was stopped; summary.json is written."""
 
@@ -66,6 +73,7 @@ HOOKS = {
     Validated: "on_validation_end",
     EpochEnd: "on_train_epoch_end",
     Checkpointed: "on_checkpoint",
+    StatsRecorded: "on_stats_recorded",
     RunFinished: "on_fit_end",
     RunFailed: "on_exception",
 }
@@ -155,19 +163,78 @@ class MetricsWriter(Callback):
 class StatsRecorder(Callback):
     """``stats/epoch_NNN.npz`` every ``every`` epochs, on the trainer's fixed batch.
 
+    The weights at the end of the epoch are copied into a second instance of
+    the model (the *shadow*) and the statistics pass runs on the trainer's
+    background thread, so training goes on meanwhile; the loop then announces
+    the file with a :class:`~studio.training.events.StatsRecorded` event.
+    Models whose weights exceed :attr:`SHADOW_LIMIT` bytes are not copied:
+    their pass runs inline and only the file is written in the background.
     See :func:`studio.training.stats.collect_stats` for the keys.
     """
 
+    SHADOW_LIMIT = 256 * 2**20  # bytes of parameters and buffers worth a second copy of the model
+
     def __init__(self, every: int = 1) -> None:
         self.every = every
-        self.last: dict | None = None  # the latest statistics (read by the training doctor)
+        self.last: dict | None = None  # the latest statistics announced (read by the training doctor)
+        self._shadow: Any = None
+        self._idle = threading.Event()  # the shadow is not being used by a job
+        self._idle.set()
 
     def on_train_epoch_end(self, trainer: Trainer, event: EpochEnd) -> None:
-        """Collect and save this epoch's statistics."""
-        if self.every and event.epoch % self.every == 0:
-            arrays = collect_stats(trainer.model, trainer.task, trainer.fixed_batch)
-            trainer.run.save_stats(event.epoch, arrays)
-            self.last = arrays
+        """Snapshot the weights and queue this epoch's statistics pass and file."""
+        if not (self.every and event.epoch % self.every == 0):
+            return
+        epoch, run, task, batch = event.epoch, trainer.run, trainer.task, trainer.fixed_batch
+
+        def write(arrays: dict) -> StatsRecorded:
+            return StatsRecorded(epoch, str(run.save_stats(epoch, arrays)), arrays)
+
+        shadow = self._snapshot(trainer)
+        if shadow is None:
+            arrays = collect_stats(trainer.model, task, batch)
+            trainer.background.submit(lambda: write(arrays))
+            return
+
+        def job() -> StatsRecorded:
+            try:
+                arrays = collect_stats(shadow, task, batch)
+            finally:
+                self._idle.set()
+            return write(arrays)
+
+        self._idle.clear()
+        try:
+            trainer.background.submit(job)
+        except BaseException:
+            self._idle.set()
+            raise
+
+    def _snapshot(self, trainer: Trainer) -> Any:
+        """The shadow model holding ``trainer.model``'s current weights, or None when it is too big."""
+        model = trainer.model
+        tensors = [*model.parameters(), *model.buffers()]
+        if sum(t.numel() * t.element_size() for t in tensors) > self.SHADOW_LIMIT:
+            return None
+        self._idle.wait()  # the previous epoch's pass still reads the shadow
+        if self._shadow is None:
+            # Building draws initial weights: from a forked RNG, so that training's stream (and
+            # hence exact resume, which builds the shadow at another epoch) is left untouched.
+            with torch.random.fork_rng(devices=[]):
+                self._shadow = trainer.source.build().to(trainer.device)
+        self._shadow.load_state_dict(model.state_dict())
+        for mine, theirs in zip(self._shadow.parameters(), model.parameters(), strict=True):
+            mine.requires_grad_(theirs.requires_grad)  # frozen layers stay without gradients
+        return self._shadow
+
+    def on_stats_recorded(self, trainer: Trainer, event: StatsRecorded) -> None:
+        """Keep the announced statistics for the doctor."""
+        self.last = event.arrays
+
+    def teardown(self, trainer: Trainer) -> None:
+        """Let go of the shadow model."""
+        self._idle.wait()
+        self._shadow = None
 
 
 Check = Callable[[Any, Any], list[dict]]
@@ -192,4 +259,4 @@ class DoctorLog(Callback):
                     handle.write(json.dumps(json_safe(finding)) + "\n")
 
     on_fit_start = on_train_batch_end = on_validation_end = on_train_epoch_end = _run  # type: ignore[assignment]
-    on_fit_end = on_exception = _run  # type: ignore[assignment]
+    on_stats_recorded = on_fit_end = on_exception = _run  # type: ignore[assignment]

@@ -1,6 +1,6 @@
 """The training doctor attached to a run: static checks at the start, then the curves.
 
-Translates the trainer's events and per-epoch statistics into the plain
+Translates the trainer's events and per-epoch statistics (``StatsRecorded``) into the plain
 numbers :mod:`studio.doctor` works on; findings go to ``doctor.jsonl`` (through
 :class:`~studio.training.callbacks.DoctorLog`) and to the GUI.
 """
@@ -15,8 +15,7 @@ import numpy as np
 from studio.compiler.infer import infer_graph
 from studio.doctor.dynamic import Watcher
 from studio.doctor.static import RunFacts, static_findings
-from studio.training.callbacks import StatsRecorder
-from studio.training.events import EpochEnd, RunFailed, RunFinished, RunStarted, StepEnd
+from studio.training.events import EpochEnd, RunFailed, RunFinished, RunStarted, StatsRecorded, StepEnd
 
 INPUT_SAMPLE = 256  # training samples read to judge whether inputs are normalised
 
@@ -100,16 +99,12 @@ class DoctorCheck:
         elif isinstance(event, EpochEnd):
             train = event.metrics.get("train", {}).get("loss", math.nan)
             val = event.metrics.get("val", {}).get("loss")
-            found = self.watcher.observe_epoch(event.epoch, train, val, self._layers(trainer))
+            found = self.watcher.observe_epoch(event.epoch, train, val)
+        elif isinstance(event, StatsRecorded):
+            found = self.watcher.observe_layers(event.epoch, layer_statistics(event.arrays))
         elif isinstance(event, RunFinished):
             found = self.watcher.finish(trainer.epochs_done)
         elif isinstance(event, RunFailed) and ("NaN" in event.message or "Inf" in event.message):
             # The loop stops before the step's StepEnd when the loss is not finite.
             found = self.watcher.observe_step(event.epoch, event.step + 1, math.nan)
         return [f.to_dict() for f in found]
-
-    @staticmethod
-    def _layers(trainer: Any) -> dict[str, dict[str, float]]:
-        recorder = next((cb for cb in trainer.callbacks if isinstance(cb, StatsRecorder)), None)
-        arrays = getattr(recorder, "last", None)
-        return layer_statistics(arrays) if arrays else {}

@@ -84,6 +84,8 @@ class EpochRunner:
                 return False
             batch = to_device(next(it), t.device)
             yield t._emit(self.step(epoch, i, batch))
+            if t.background.busy:
+                yield from t.collect()
         self.position = len(batches)
         return True
 
@@ -102,9 +104,13 @@ class EpochRunner:
             result.loss.backward()
         if self._params is None:  # walking the module tree every step costs more than the norm
             self._params = list(t.model.parameters())
-        params = [p for p in self._params if p.grad is not None]
-        norm = _total_norm([p.grad for p in params]).to(result.loss.device)
-        loss, grad_norm = torch.stack([result.loss.detach().float(), norm]).tolist()
+        grads = [g for g in (p.grad for p in self._params) if g is not None]
+        norm = _total_norm(grads)
+        if result.loss.device.type == "cpu":
+            loss, grad_norm = result.loss.item(), norm.item()
+        else:  # one device-to-host copy per step, not two
+            pair = torch.stack([result.loss.detach().float(), norm.to(result.loss.device)])
+            loss, grad_norm = pair.tolist()
         where = f"at epoch {epoch} step {t.global_step + 1}"
         if not math.isfinite(loss):
             raise NonFiniteError(
@@ -118,10 +124,12 @@ class EpochRunner:
                 f"gradients (training.grad_clip); the last good checkpoint is {t.run.weights('last')}"
             )
         clip = cfg.grad_clip
-        if clip["mode"] == "norm":
-            torch.nn.utils.clip_grad_norm_(params, clip["max"])
-        elif clip["mode"] == "value":
-            torch.nn.utils.clip_grad_value_(params, clip["max"])
+        if clip["mode"] != "none":
+            params = [p for p in self._params if p.grad is not None]  # the clip functions take params
+            if clip["mode"] == "norm":  # with the norm just computed, not a second pass
+                torch.nn.utils.clip_grads_with_norm_(params, clip["max"], norm)
+            else:
+                torch.nn.utils.clip_grad_value_(params, clip["max"])
         if t.scaler is not None:
             t.scaler.step(t.optimizer)
             t.scaler.update()

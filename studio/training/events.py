@@ -63,6 +63,19 @@ class Checkpointed:
 
 
 @dataclass(frozen=True)
+class StatsRecorded:
+    """``stats/epoch_NNN.npz`` of ``epoch`` is written; ``arrays`` is its content (see ``collect_stats``).
+
+    Statistics are computed on a background thread, so this arrives between
+    later training steps, at the latest before the next epoch's validation.
+    """
+
+    epoch: int
+    path: str
+    arrays: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RunFinished:
     """The run ended (status ``finished`` or ``stopped``); ``summary`` is summary.json's content."""
 
@@ -79,4 +92,4 @@ class RunFailed:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-Event = RunStarted | StepEnd | Validated | EpochEnd | Checkpointed | RunFinished | RunFailed
+Event = RunStarted | StepEnd | Validated | EpochEnd | Checkpointed | StatsRecorded | RunFinished | RunFailed

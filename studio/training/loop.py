@@ -27,6 +27,7 @@ from torch.utils.data import DataLoader
 from studio.compiler.weights import apply_state, load_state
 from studio.data.bundle import DataBundle
 from studio.layers.registry import LayerRegistry
+from studio.training.background import BackgroundJobs
 from studio.training.callbacks import HOOKS, Callback, DoctorLog, EarlyStopping, MetricsWriter, StatsRecorder
 from studio.training.config import TrainConfig
 from studio.training.diagnose import DoctorCheck
@@ -96,6 +97,7 @@ class Trainer:
         if not self.dist.is_main:  # only rank 0 writes the run directory
             run_dir = tempfile.mkdtemp(prefix=f"studio-rank{self.dist.rank}-")
         self.run = RunDir(run_dir or default_run_dir(project_path or "project.nsproj.json"))
+        self.background = BackgroundJobs()  # statistics passes and their files, beside the steps
         self.doctor = DoctorLog([DoctorCheck()])  # the training doctor; more checks may be appended
         self.callbacks: list[Callback] = [MetricsWriter(), StatsRecorder(self.cfg.stats_every), self.doctor]
         if self.cfg.early_stopping["patience"]:
@@ -190,6 +192,7 @@ class Trainer:
                 f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError) else str(exc)
             )
         finally:
+            self.background.close()  # no thread outlives the run or writes into it afterwards
             for cb in self.callbacks:
                 try:
                     cb.teardown(self)
@@ -202,6 +205,11 @@ class Trainer:
         """Run to the end without a consumer; return summary.json's content."""
         last = deque(self.iter_fit(), maxlen=1)
         return last[0].summary
+
+    def collect(self, wait: bool = False) -> Iterator[Event]:
+        """Announce what the background jobs finished (all of them, waiting, when ``wait``)."""
+        for event in self.background.wait() if wait else self.background.ready():
+            yield self._emit(event)
 
     def _emit(self, event: Event) -> Event:
         for cb in self.callbacks:
@@ -255,10 +263,12 @@ class Trainer:
             finished = yield from self.runner.run_epoch(epoch, skip)
             skip = 0
             if not finished:
+                yield from self.collect(wait=True)
                 yield from self._checkpoint("last", epoch, self.runner.position)
                 yield self._end("stopped")
                 return
             self.epochs_done = epoch
+            yield from self.collect(wait=True)  # the previous epoch's statistics, before this one's
             yield from self.runner.end_epoch(epoch)
             yield from self._checkpoint("last", epoch + 1, 0)
             # The same weights as "last": linked to its file rather than serialised again.
@@ -268,6 +278,7 @@ class Trainer:
                 yield from self._checkpoint("epoch", epoch + 1, 0, same_as_last=True)
             if self.early_stopped:
                 break
+        yield from self.collect(wait=True)  # every file on disk before the run is reported over
         if self.early_stopped and self.cfg.early_stopping["restore_best"] and self.best_epoch:
             apply_state(self.model, load_state(self.run.weights("best")))
         if self.data.test is not None and len(self.data.test):
@@ -344,6 +355,7 @@ class Trainer:
     def _failed(self, message: str) -> Event:
         event = RunFailed(message, self.epoch, self.global_step, {})
         try:
+            self.background.close()  # finish writing what was queued; its own errors are secondary
             event = RunFailed(message, self.epoch, self.global_step, self._summary("failed"))
             self._emit(event)
         except Exception:  # noqa: BLE001, S110 - the failure itself is what must be reported

@@ -13,13 +13,17 @@ from studio.training import (
     Callback,
     Checkpointed,
     EpochEnd,
+    RunDir,
     RunFailed,
     RunFinished,
     RunStarted,
+    StatsRecorded,
+    StatsRecorder,
     StepEnd,
     Trainer,
     Validated,
 )
+from studio.training.stats import collect_stats
 from tests.training.helpers import FAST, blobs, dropout_project, mlp_project
 
 
@@ -40,13 +44,23 @@ def test_two_epochs_lower_the_loss(tmp_path):
 
 def test_event_order_and_payloads_are_plain(tmp_path):
     events = list(Trainer(mlp_project(), blobs(64), FAST, tmp_path).iter_fit())
-    names = kinds(events)
+    # Statistics are computed on a background thread: their event comes whenever the pass is done,
+    # but no later than the next epoch's validation (and the end of the run).
+    names = [n for n in kinds(events) if n != "StatsRecorded"]
     assert names[:2] == ["RunStarted", "Checkpointed"]  # initial weights
     epoch_1 = ["StepEnd"] * 3 + ["Validated", "EpochEnd", "Checkpointed", "Checkpointed"]  # last, best
     assert names[2:9] == epoch_1
     assert names[9:14] == ["StepEnd"] * 3 + ["Validated", "EpochEnd"]
     assert set(names[14:-1]) == {"Checkpointed"} and 1 <= len(names[14:-1]) <= 2
     assert names[-1] == "RunFinished"
+    stats = [e for e in events if isinstance(e, StatsRecorded)]
+    assert [s.epoch for s in stats] == [1, 2]
+    epoch_ends = [i for i, e in enumerate(events) if isinstance(e, EpochEnd)]
+    validations = [i for i, e in enumerate(events) if isinstance(e, Validated)]
+    assert epoch_ends[0] < events.index(stats[0]) < validations[1]
+    assert epoch_ends[1] < events.index(stats[1]) < len(events) - 1
+    for s in stats:
+        assert s.path.endswith(f"epoch_{s.epoch:03d}.npz") and set(np.load(s.path).files) == set(s.arrays)
     started = events[0]
     assert isinstance(started, RunStarted) and started.steps_per_epoch == 3 and started.params == 354
     steps = [e for e in events if isinstance(e, StepEnd)]
@@ -232,8 +246,65 @@ def test_validation_runs_in_eval_mode(tmp_path):
             trainer.model.register_forward_pre_hook(lambda m, i: modes.append(m.training))
 
     list(Trainer(dropout_project(), blobs(64), {**FAST, "epochs": 1}, tmp_path, [Spy()]).iter_fit())
-    # 3 training batches (train mode), 1 validation batch, then stats (eval mode)
-    assert modes[:3] == [True] * 3 and modes[3:] == [False, False]
+    # 3 training batches (train mode), 1 validation batch (eval mode); statistics run on a copy
+    assert modes == [True] * 3 + [False]
+
+
+def _stats_equal(a, b):
+    assert set(a) == set(b)
+    for key in a:
+        np.testing.assert_allclose(np.asarray(a[key]), np.asarray(b[key]), rtol=1e-6, atol=1e-7, err_msg=key)
+
+
+def test_background_statistics_are_those_of_the_trained_weights(tmp_path):
+    # One epoch: the weights at its end are the final weights, so an inline pass on the trained
+    # model must give what the background pass on the shadow copy wrote.
+    trainer = Trainer(dropout_project(), blobs(64), {**FAST, "epochs": 1}, tmp_path)
+    list(trainer.iter_fit())
+    inline = collect_stats(trainer.model, trainer.task, trainer.fixed_batch)
+    _stats_equal(dict(np.load(tmp_path / "stats" / "epoch_001.npz")), inline)
+
+
+def test_background_statistics_leave_training_unchanged(tmp_path):
+    # The shadow is built from a forked RNG and the pass draws no random numbers: with dropout
+    # in the model, training with statistics every epoch gives the same weights as without.
+    runs = {}
+    for every in (0, 1):
+        trainer = Trainer(
+            dropout_project(), blobs(), {**FAST, "epochs": 3, "stats_every": every}, tmp_path / str(every)
+        )
+        list(trainer.iter_fit())
+        runs[every] = trainer.model.state_dict()
+    for key, value in runs[0].items():
+        assert torch.equal(value, runs[1][key]), key
+    assert len(list((tmp_path / "1" / "stats").glob("*.npz"))) == 3
+    assert not list((tmp_path / "0" / "stats").glob("*.npz"))
+
+
+def test_models_too_big_to_copy_get_their_statistics_inline(tmp_path, monkeypatch):
+    monkeypatch.setattr(StatsRecorder, "SHADOW_LIMIT", 0)
+    trainer = Trainer(dropout_project(), blobs(64), {**FAST, "epochs": 1}, tmp_path / "inline")
+    events = list(trainer.iter_fit())
+    recorder = next(cb for cb in trainer.callbacks if isinstance(cb, StatsRecorder))
+    assert recorder._shadow is None
+    assert [e.epoch for e in events if isinstance(e, StatsRecorded)] == [1]
+    _stats_equal(dict(np.load(tmp_path / "inline" / "stats" / "epoch_001.npz")), recorder.last)
+    monkeypatch.setattr(StatsRecorder, "SHADOW_LIMIT", 2**40)
+    shadowed = Trainer(dropout_project(), blobs(64), {**FAST, "epochs": 1}, tmp_path / "shadow")
+    list(shadowed.iter_fit())
+    _stats_equal(dict(np.load(tmp_path / "shadow" / "stats" / "epoch_001.npz")), recorder.last)
+
+
+def test_a_failing_statistics_write_fails_the_run_with_its_message(tmp_path, monkeypatch):
+    def full_disk(self, epoch, arrays):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(RunDir, "save_stats", full_disk)
+    events = list(Trainer(mlp_project(), blobs(64), {**FAST, "epochs": 3}, tmp_path).iter_fit())
+    assert isinstance(events[-1], RunFailed) and "No space left on device" in events[-1].message
+    assert json.loads((tmp_path / "summary.json").read_text())["status"] == "failed"
+    assert (tmp_path / "checkpoints" / "last.safetensors").is_file()  # the last good weights stay
+    assert not [t for t in threading.enumerate() if t.name.startswith("studio-run")]
 
 
 def test_validated_event_carries_val_metrics(tmp_path):

@@ -5,8 +5,10 @@ import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
+from studio.compiler.lower import compile_graph
 from studio.data.bundle import DataBundle
-from studio.training import EpochEnd, RunFinished, Trainer
+from studio.layers.registry import LayerRegistry
+from studio.training import Callback, EpochEnd, RunFinished, Trainer
 from studio.training.config import OPTIMIZERS, SCHEDULES, TrainConfig
 from studio.training.losses import make_loss
 from studio.training.optim import LRSchedule, make_optimizer
@@ -229,3 +231,33 @@ def test_init_schemes(tmp_path, scheme):
         assert torch.allclose(w @ w.T, torch.eye(32), atol=1e-5)
     if scheme == "normal":
         assert model[0].weight.std().item() == pytest.approx(0.02, rel=0.1)
+
+
+@pytest.mark.parametrize("mode", ["norm", "value"])
+def test_gradient_clipping_matches_torch(tmp_path, mode):
+    # One full-batch SGD step with a clip small enough to bite, against torch's own clip functions.
+    data = blobs(32)
+    start = {}
+
+    class Snapshot(Callback):
+        def on_fit_start(self, trainer, event):
+            start.update({k: v.clone() for k, v in trainer.model.state_dict().items()})
+
+    config = {"epochs": 1, "batch_size": 24, "optimizer": "sgd", "momentum": 0.0, "lr": 0.5}
+    config["grad_clip"] = {"mode": mode, "max": 0.01}
+    trainer = Trainer(mlp_project(), data, config, tmp_path, [Snapshot()])
+    list(trainer.iter_fit())
+    model = compile_graph(mlp_project().graph, LayerRegistry.with_builtins())
+    model.load_state_dict(start)
+    x, y = data.train.tensors
+    torch.nn.functional.cross_entropy(model(x), y).backward()
+    assert torch.nn.utils.get_total_norm([p.grad for p in model.parameters()]) > 0.1  # so the clip bites
+    if mode == "norm":
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 0.01)
+    else:
+        torch.nn.utils.clip_grad_value_(model.parameters(), 0.01)
+    with torch.no_grad():
+        for p in model.parameters():
+            p -= 0.5 * p.grad
+    for key, value in model.state_dict().items():
+        torch.testing.assert_close(trainer.model.state_dict()[key], value, rtol=1e-5, atol=1e-6)

@@ -178,8 +178,8 @@ class InspectionPanel(QWidget):
             self.open_run(folder)
 
     def checkpoint_written(self, run_dir: str | Path, kind: str) -> None:
-        """The training run wrote ``kind`` weights: refresh when following it."""
-        if not self.follow.isChecked() or kind not in ("last", "initial"):
+        """The run wrote ``kind`` weights (or ``stats``: an epoch's statistics): refresh when following it."""
+        if not self.follow.isChecked() or kind not in ("last", "initial", "stats"):
             return
         run_dir = Path(run_dir)
         if run_dir != self.context.run_dir:

@@ -60,7 +60,7 @@ class TrainingPanel(QWidget):
     node_activated = Signal(str)
     settings_changed = Signal()
     state_changed = Signal(str)
-    checkpoint_written = Signal(str, str)  # run directory, kind (initial, last, best, epoch)
+    checkpoint_written = Signal(str, str)  # run directory, kind (initial, last, best, epoch; stats: an npz)
 
     def __init__(self, document: Any = None, registry: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -236,7 +236,14 @@ class TrainingPanel(QWidget):
 
     # ------------------------------------------------------------ events
     def _on_events(self, events: list) -> None:
-        from studio.training.events import Checkpointed, EpochEnd, RunFinished, RunStarted, StepEnd
+        from studio.training.events import (
+            Checkpointed,
+            EpochEnd,
+            RunFinished,
+            RunStarted,
+            StatsRecorded,
+            StepEnd,
+        )
 
         curves = self.curves.current
         for event in events:
@@ -259,6 +266,8 @@ class TrainingPanel(QWidget):
                 self.summary = dict(event.summary)
             elif isinstance(event, Checkpointed) and self.run_dir is not None:
                 self.checkpoint_written.emit(str(self.run_dir), event.kind)
+            elif isinstance(event, StatsRecorded) and self.run_dir is not None:
+                self.checkpoint_written.emit(str(self.run_dir), "stats")
         self.curves.mark_dirty()
         self._update_progress()
 

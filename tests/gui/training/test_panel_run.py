@@ -69,3 +69,22 @@ def test_shutdown_while_loading_data(qtbot, make_panel):
     assert panel.state == "starting"
     panel.shutdown()  # the worker may still be loading data: it must end anyway
     assert panel.session.thread is None and panel.state == "stopped"
+
+
+def test_each_epochs_statistics_are_announced_for_the_inspection_dock(qtbot, make_panel):
+    # The statistics pass runs beside training; the panel forwards its event so that a following
+    # Inspection dock reloads once the epoch's stats/epoch_NNN.npz exists, not only on checkpoints.
+    panel = make_panel(epochs=3)
+    written: list[tuple[str, str]] = []
+    panel.checkpoint_written.connect(lambda run_dir, kind: written.append((run_dir, kind)))
+    with qtbot.waitSignal(panel.session.finished, timeout=60000):
+        panel.start()
+    qtbot.waitUntil(lambda: panel.state == "finished", timeout=10000)
+    kinds = [kind for _, kind in written]
+    assert kinds.count("stats") == 3 and kinds[0] == "initial" and "last" in kinds
+    assert {run_dir for run_dir, _ in written} == {str(panel.run_dir)}
+    assert sorted(p.name for p in (Path(panel.run_dir) / "stats").iterdir()) == [
+        "epoch_001.npz",
+        "epoch_002.npz",
+        "epoch_003.npz",
+    ]
