@@ -13,7 +13,10 @@ it or fills too little of it, and then with headroom, so a growing run changes
 its ranges a few times rather than 10 times a second. A user who pans or zooms
 a plot takes that plot over (double-click gives it back). The timer also slows
 down when frames get expensive, so the GUI thread never spends more than about
-a quarter of its time on the curves.
+a quarter of its time on the curves. Late in a run, when a frame's new steps
+fall within the last pixel column, the step plots wait until the steps reach
+the next column, leave a plot's range or are half a second old
+(:meth:`CurvesView._steps_visible`).
 """
 
 from __future__ import annotations
@@ -53,6 +56,10 @@ RAW_ALPHA = 60  # the raw per-step curves behind the smoothed ones
 # epoch plots grow by half rather than by one epoch; a finished run is fitted tightly.
 STEP_HEADROOM = 1.0
 EPOCH_HEADROOM = 0.5
+STEP_PIXELS = 1.0  # new steps are drawn once they span this many pixels of a step plot's x axis ...
+STEP_STALE_S = 0.5  # ... or leave its range, or have waited this long
+# The step plots and the raw series their y ranges are fitted to (None: fitted to a smoothed one).
+_STEP_PLOTS = {"step_loss": "loss", "lr": "lr", "grad": "grad_norm", "speed": None}
 
 
 def _pen(color: str, width: float = 1.6, alpha: int = 255, dash: bool = False) -> pg.QtGui.QPen:
@@ -238,6 +245,8 @@ class CurvesView(QWidget):
         }
         self.ranges["lr"].y_floor = 0.0  # a constant learning rate reads as one
         self._drawn: tuple = ()  # what the curves show: (run, steps, epochs, generation)
+        self._steps_drawn_at = 0.0  # perf_counter of the last setData of the step curves
+        self.step_frames = 0  # frames that drew new steps (the benchmarks report their rate)
         self._generation = 0
         self._titles: dict[str, str] = {}
         self._range_changes = 0  # ranges changed in the current frame
@@ -404,12 +413,47 @@ class CurvesView(QWidget):
         full = force or not drawn or drawn[0] is not run or drawn[3] != self._generation
         steps_changed = full or drawn[1] != n_steps
         epochs_changed = full or drawn[2] != n_epochs
+        if steps_changed and not full and not self._steps_visible(drawn[1]):
+            steps_changed = False
+            n_steps = drawn[1]  # drawn later, with the points after them
+            self._dirty = True
         self._drawn = (run, n_steps, n_epochs, self._generation)
         self._range_changes = 0
         if steps_changed:
             self._draw_steps(full)
+            self._steps_drawn_at = time.perf_counter()
+            self.step_frames += 1
         if epochs_changed:
             self._draw_epochs(full)
+
+    def _steps_visible(self, drawn: int) -> bool:
+        """Whether the steps after the first ``drawn`` would change what the step plots show.
+
+        Late in a run one pixel column holds dozens of steps, and a frame's new
+        steps only refine the last column; repainting four plots for that costs
+        GUI-thread time (and interpreter-lock time the training thread waits
+        for) without a visible change. The new steps are drawn once they reach
+        the next pixel column, leave a plot's range, or are ``STEP_STALE_S`` old.
+        """
+        if time.perf_counter() - self._steps_drawn_at >= STEP_STALE_S:
+            return True
+        run = self.current
+        new = len(run.steps) - drawn
+        for key, series in _STEP_PLOTS.items():
+            box = self.plots[key].getViewBox()
+            (x0, x1), (y0, y1) = box.viewRange()
+            if self.ranges[key].user or new * box.width() >= (x1 - x0) * STEP_PIXELS:
+                return True
+            if series is None:  # the throughput plot's range follows the smoothed curve
+                continue
+            tail = run.step_series[series].values[drawn:]
+            if self.log_scale and key in _LOG_PLOTS:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    tail = np.log10(tail)
+            tail = tail[np.isfinite(tail)]
+            if len(tail) and (tail.min() < y0 or tail.max() > y1):
+                return True
+        return False
 
     def _draw_steps(self, full: bool) -> None:
         run, items = self.current, self.items

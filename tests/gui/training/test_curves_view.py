@@ -1,0 +1,87 @@
+"""The live curves draw new steps once they show: a new pixel column, a value off the range, or age."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from studio.ui.training import plots
+from studio.ui.training.plots import CurvesView
+
+
+def shown_view(qtbot) -> CurvesView:
+    view = CurvesView()
+    qtbot.addWidget(view, before_close_func=lambda w: w.stop())
+    view.resize(900, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    view.timer.stop()  # frames are driven by the test
+    return view
+
+
+def add_steps(view: CurvesView, start: int, count: int, loss: float = 1.0) -> None:
+    for step in range(start, start + count):
+        record = {"loss": loss + 0.01 * np.sin(step), "lr": 1e-3, "grad_norm": 0.5, "samples_per_s": 900.0}
+        view.current.add_step(step, record)
+    view.mark_dirty()
+
+
+def drawn_steps(view: CurvesView) -> int:
+    """The last step the loss curve was given (its full data, not the downsampled display)."""
+    x = view.items["loss"].xData
+    return 0 if x is None or not len(x) else int(x[-1])
+
+
+@pytest.fixture
+def long_run(qtbot):
+    """A view showing 20,000 steps: one pixel column of the step plots holds dozens of steps."""
+    view = shown_view(qtbot)
+    add_steps(view, 1, 20_000)
+    view.redraw()
+    assert drawn_steps(view) == 20_000
+    return view
+
+
+def steps_per_pixel(view: CurvesView) -> float:
+    box = view.plots["step_loss"].getViewBox()
+    (x0, x1), _ = box.viewRange()
+    return (x1 - x0) / box.width()
+
+
+def test_steps_within_one_pixel_column_wait_for_the_next(long_run, monkeypatch):
+    monkeypatch.setattr(plots, "STEP_STALE_S", 60.0)
+    per_pixel = steps_per_pixel(long_run)
+    assert per_pixel > 10
+    add_steps(long_run, 20_001, 3)
+    long_run.redraw_if_dirty()
+    assert drawn_steps(long_run) == 20_000  # a sub-pixel change: nothing repainted
+    assert long_run._dirty and long_run.timer.isActive()  # ... but the steps are still due
+    add_steps(long_run, 20_004, int(per_pixel) + 1)
+    long_run.redraw_if_dirty()
+    assert drawn_steps(long_run) == 20_004 + int(per_pixel)  # a pixel's worth: every step drawn
+
+
+def test_a_value_off_the_range_is_drawn_at_once(long_run, monkeypatch):
+    monkeypatch.setattr(plots, "STEP_STALE_S", 60.0)
+    add_steps(long_run, 20_001, 1, loss=50.0)  # a spike far above the loss plot's range
+    long_run.redraw_if_dirty()
+    assert drawn_steps(long_run) == 20_001
+    _, (y0, y1) = long_run.plots["step_loss"].getViewBox().viewRange()
+    assert y1 >= 50.0
+
+
+def test_waiting_steps_are_drawn_when_stale(long_run, monkeypatch):
+    monkeypatch.setattr(plots, "STEP_STALE_S", 0.0)
+    add_steps(long_run, 20_001, 1)
+    long_run.redraw_if_dirty()
+    assert drawn_steps(long_run) == 20_001
+
+
+def test_a_short_run_draws_every_frame(qtbot):
+    view = shown_view(qtbot)
+    add_steps(view, 1, 50)
+    view.redraw_if_dirty()
+    for start in range(51, 71, 2):  # two steps per frame are several pixels early in a run
+        add_steps(view, start, 2)
+        view.redraw_if_dirty()
+        assert drawn_steps(view) == start + 1
