@@ -41,15 +41,30 @@ def scan_folder(root: Path) -> tuple[list[str], list[tuple[Path, int]]]:
     return classes, files
 
 
-def _read(path: Path, mode: str, size: int) -> np.ndarray:
+GREY_MODES = ("1", "L", "LA", "I", "I;16", "F")  # PIL modes that "auto" colour reads as greyscale
+
+
+def read_image(path: Path, mode: str, size: int) -> tuple[np.ndarray, bool]:
+    """One file as uint8 ``(size, size)`` (mode ``L``) or ``(size, size, 3)`` (``RGB``).
+
+    Returns the array and whether the file itself is greyscale (:data:`GREY_MODES`).
+    The data wizard's cancellable preview reads files with this too, so its
+    images and its message for a broken file are the loader's.
+
+    Raises
+    ------
+    DataError
+        ``<path>: unreadable image (<reason>)``.
+    """
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(path) as im:
+            grey = im.mode in GREY_MODES
             im = im.convert(mode)
             if im.size != (size, size):
                 im = im.resize((size, size), Image.Resampling.BILINEAR)
-            return np.asarray(im, dtype=np.uint8)
+            return np.asarray(im, dtype=np.uint8), grey
     except (OSError, UnidentifiedImageError, ValueError) as exc:
         raise DataError(f"{path}: unreadable image ({exc})") from None
 
@@ -79,13 +94,13 @@ def load_image_folder(opts: dict[str, Any], seed: int) -> RawData:
         for path, _ in files:
             try:
                 with Image.open(path) as im:
-                    if im.mode not in ("1", "L", "LA", "I", "I;16", "F"):
+                    if im.mode not in GREY_MODES:
                         mode = "RGB"
                         break
             except OSError as exc:
                 raise DataError(f"{path}: unreadable image ({exc})") from None
     size = opts["image_size"]
-    arrays = np.stack([_read(p, mode, size) for p, _ in files])
+    arrays = np.stack([read_image(p, mode, size)[0] for p, _ in files])
     x = torch.from_numpy(arrays).float().div_(255.0)
     x = x.unsqueeze(1) if mode == "L" else x.permute(0, 3, 1, 2).contiguous()
     y = torch.tensor([k for _, k in files], dtype=torch.long)

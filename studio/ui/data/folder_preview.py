@@ -2,8 +2,9 @@
 
 Decoding tens of thousands of files cannot be interrupted inside
 :func:`studio.data.files.images.load_image_folder`, so the wizard reads them here
-with the loader's rules (scan order, split, colour mode, resizing, the same
-message for an unreadable file), checking for cancellation between files and
+one by one with the loader's own reader (:func:`studio.data.files.images.read_image`:
+colour mode, resizing, the message for an unreadable file) and its scan order and
+split, checking for cancellation between files and
 showing thumbnails and class counts before the last file is read. The training
 statistics are summed on the way, so the augmentation preview normalises
 exactly as training will.
@@ -13,32 +14,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from studio.data.bundle import DataError
+from studio.data.files.images import read_image
 from studio.ui.data.loading import THUMBNAILS, Preview, spread
 
-GREY_MODES = ("1", "L", "LA", "I", "I;16", "F")  # the image loader's "greyscale" modes
 PROGRESS_S = 0.1  # seconds between progress lines
-
-
-def _read(path: Path, size: int, mode: str) -> tuple[np.ndarray, bool]:
-    """``(H, W, 3)`` or ``(H, W)`` uint8 at ``size`` and whether the file is greyscale."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as im:
-            grey = im.mode in GREY_MODES
-            im = im.convert(mode)
-            if im.size != (size, size):
-                im = im.resize((size, size), Image.Resampling.BILINEAR)
-            return np.asarray(im, dtype=np.uint8), grey
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
-        # The loader's message, word for word, so the wizard and training agree.
-        raise DataError(f"{path}: unreadable image ({exc})") from None
 
 
 def image_folder_preview(config: dict[str, Any], cancel: Any, seed: int):
@@ -96,7 +80,7 @@ def image_folder_preview(config: dict[str, Any], cancel: Any, seed: int):
         if cancel:
             raise Cancelled
         try:
-            images[int(i)], grey = _read(files[i][0], size, mode)
+            images[int(i)], grey = read_image(files[i][0], mode, size)
         except DataError:
             continue  # the pass over every file below reports it, after the rest is on screen
         any_colour |= not grey
@@ -116,7 +100,7 @@ def image_folder_preview(config: dict[str, Any], cancel: Any, seed: int):
     for i, (path, _k) in enumerate(files):
         if cancel:
             raise Cancelled
-        a, grey = _read(path, size, mode)
+        a, grey = read_image(path, mode, size)
         any_colour |= not grey
         if train[i]:
             a = a.reshape(size * size, -1).astype(np.float64) / 255.0
@@ -136,7 +120,7 @@ def image_folder_preview(config: dict[str, Any], cancel: Any, seed: int):
         out.mean = mean.tolist()
         out.std = [float(s) if s > 1e-12 else 1.0 for s in std]
     first = int(parts[0][0])
-    a, _ = _read(files[first][0], size, "L" if channels == 1 else "RGB")
+    a, _ = read_image(files[first][0], "L" if channels == 1 else "RGB", size)
     out.sample = (a[None] if a.ndim == 2 else np.transpose(a, (2, 0, 1))).astype(np.float32) / 255.0
     yield out
 
