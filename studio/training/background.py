@@ -14,7 +14,6 @@ message instead of being lost on another thread.
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,6 +22,8 @@ from typing import Any
 
 class BackgroundJobs:
     """A single worker thread; results come back in submission order.
+
+    Used from the one thread that drives the run (submit, collect, close).
 
     Parameters
     ----------
@@ -34,14 +35,12 @@ class BackgroundJobs:
         self._name = name
         self._pool: ThreadPoolExecutor | None = None
         self._pending: deque[Future] = deque()
-        self._lock = threading.Lock()
 
     def submit(self, job: Callable[[], Any]) -> None:
         """Run ``job()`` on the worker thread; its return value comes out of :meth:`ready` / :meth:`wait`."""
-        with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self._name)
-            self._pending.append(self._pool.submit(job))
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self._name)
+        self._pending.append(self._pool.submit(job))
 
     @property
     def busy(self) -> int:
@@ -62,17 +61,15 @@ class BackgroundJobs:
         return out
 
     def wait(self) -> list[Any]:
-        """Results of every submitted job, waiting for those still running."""
+        """Results of every submitted job, waiting for those still running (raises as :meth:`ready`)."""
         out = []
         while self._pending:
-            out.append(self._pending[0].result())
-            self._pending.popleft()
+            out.append(self._pending.popleft().result())
         return out
 
     def close(self) -> None:
         """Wait for running jobs (their results and errors are dropped) and end the thread."""
-        with self._lock:
-            pool, self._pool = self._pool, None
+        pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=False)
         self._pending.clear()
