@@ -446,12 +446,9 @@ class CurvesView(QWidget):
                 return True
             if series is None:  # the throughput plot's range follows the smoothed curve
                 continue
-            tail = run.step_series[series].values[drawn:]
-            if self.log_scale and key in _LOG_PLOTS:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    tail = np.log10(tail)
-            tail = tail[np.isfinite(tail)]
-            if len(tail) and (tail.min() < y0 or tail.max() > y1):
+            log = self.log_scale and key in _LOG_PLOTS
+            bounds = _view_bounds(run.step_series[series].values[drawn:], log)
+            if bounds is not None and (bounds[0] < y0 or bounds[1] > y1):
                 return True
         return False
 
