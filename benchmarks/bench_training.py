@@ -8,7 +8,7 @@
     NetStudio epoch k+1, ... (the Trainer's event generator is simply not
     advanced while the plain epoch runs). Both validate after every epoch.
 (b) GUI event-loop lateness while LeNet-5 trains in the training panel's
-    worker thread (``TrainingSession``) and its live curves (``CurvesView``)
+    training process (``TrainingSession``) and its live curves (``CurvesView``)
     redraw: a 1 ms ``PreciseTimer`` on the GUI thread, p99 of how late it fires.
 (c) Redraw of a pyqtgraph curve of 10^6 points with peak downsampling and clip
     to view (standalone ``PlotWidget``), and the training slowdown caused by the
@@ -73,7 +73,7 @@ SIZES = {
         "redraws": 30,
         "ddp_reps": 3,
         "ddp_epochs": 2,
-        "gui_reps": 3,
+        "gui_reps": 5,
         "gui_seconds": 5.0,
         "gui_model": "lenet5",
     },
@@ -330,7 +330,7 @@ def _gui_run(
     template: str = "lenet5",
     history: int = 0,
 ) -> tuple[list, float, float]:
-    """Train ``template`` (LeNet-5) in the panel's worker thread for ``seconds`` while a 1 ms timer ticks.
+    """Train ``template`` (LeNet-5) in the panel's training process for ``seconds`` while a 1 ms timer ticks.
 
     With ``plotting`` the events feed the panel's live curves (``CurvesView``,
     redrawn by its own timer) as the panel does; without, they are dropped.
@@ -339,7 +339,7 @@ def _gui_run(
     Returns the timer's lateness samples (ms), the training samples/s seen and
     how many frames per second redrew the step curves.
     """
-    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from studio.training.events import EpochEnd, StepEnd
@@ -392,10 +392,9 @@ def _gui_run(
         timer.start()
         first = len(steps)
         frames = view.step_frames if view is not None else 0
-        end = time.perf_counter() + seconds
-        while time.perf_counter() < end:
-            qapp.processEvents()  # the GUI thread's event loop, as exec() runs it
-            time.sleep(0.0002)
+        loop = QEventLoop()  # the GUI thread's event loop, as the app's exec() runs it
+        QTimer.singleShot(int(seconds * 1000), loop.quit)
+        loop.exec()
         timer.stop()
         frames = (view.step_frames - frames) / seconds if view is not None else 0.0
     finally:
@@ -434,8 +433,8 @@ def bench_gui_training(reps: int, seconds: float, template: str) -> list[dict]:
     rates: dict[str, list[float]] = {"plot": [], "long": []}
     history = 20_000
     with tempfile.TemporaryDirectory(prefix="bench-gui-train-") as tmp:
-        # Warm-up, not measured: the first run of a process imports much of torch and scipy in its
-        # worker thread, which would be charged to whichever arm came first.
+        # Warm-up, not measured: the first run waits for the forkserver to import torch, and its
+        # first frames for pyqtgraph's lazy set-up, which would be charged to whichever arm came first.
         _gui_run(min(seconds, 2.0), False, registry, Path(tmp) / "warm-up", template)
         for rep in range(reps):
             for arm in ("plot", "bare", "long"):
@@ -464,7 +463,7 @@ def bench_gui_training(reps: int, seconds: float, template: str) -> list[dict]:
     cores = os.cpu_count()
     model = {"lenet5": "LeNet-5 on digits", "mlp": "MLP on moons (tiny size)"}.get(template, template)
     context = (
-        f"{model}, batch 64, Adam, CPU, {cores} cores; TrainingSession worker thread "
+        f"{model}, batch 64, Adam, CPU, {cores} cores; TrainingSession training process "
         f"(torch threads = cores - 1 = {max(1, (cores or 2) - 1)}); {reps} run(s) of {seconds:g} s"
     )
     return [

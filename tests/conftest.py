@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import sys
 import threading
@@ -58,7 +59,7 @@ def _uses_qt(request: pytest.FixtureRequest) -> bool:
 
 @pytest.fixture(autouse=True)
 def _dangling_threads(request: pytest.FixtureRequest):
-    """Fail a test that leaves a ``QThread`` or a non-daemon Python thread running.
+    """Fail a test that leaves a ``QThread``, a non-daemon Python thread or a child process running.
 
     Threads that outlive their test crash later tests at random (napari's
     ``_dangling_qthreads``). The gc scan for QThreads runs only for Qt tests,
@@ -67,6 +68,7 @@ def _dangling_threads(request: pytest.FixtureRequest):
     check_qt = "PySide6.QtCore" in sys.modules and _uses_qt(request)
     qt_before = {id(t) for t in _running_qthreads()} if check_qt else set()
     py_before = set(threading.enumerate())
+    children_before = set(multiprocessing.active_children())
     yield
     deadline = time.monotonic() + _THREAD_GRACE_S
     leaked_py = [t for t in threading.enumerate() if t not in py_before and not t.daemon]
@@ -80,10 +82,15 @@ def _dangling_threads(request: pytest.FixtureRequest):
                 max(0, int(1000 * (deadline - time.monotonic())))
             ):
                 leaked_qt.append(type(thread).__name__)
-    if leaked_py or leaked_qt:
+    leaked_children = [p for p in multiprocessing.active_children() if p not in children_before]
+    for child in leaked_children:  # training processes (the forkserver is not a child here)
+        child.join(max(0.0, deadline - time.monotonic()))
+    leaked_children = [p.name for p in leaked_children if p.is_alive()]
+    if leaked_py or leaked_qt or leaked_children:
         pytest.fail(
-            f"test left threads running: QThreads {leaked_qt}, Python threads {leaked_py}; "
-            "stop and join them (worker.request_stop(); thread.quit(); thread.wait())",
+            f"test left threads running: QThreads {leaked_qt}, Python threads {leaked_py}, "
+            f"processes {leaked_children}; stop and join them "
+            "(worker.request_stop(); thread.quit(); thread.wait())",
             pytrace=False,
         )
 

@@ -65,6 +65,10 @@ class LayerRegistry:
     def __init__(self) -> None:
         self._specs: dict[str, LayerSpec] = {}
         self._aliases: dict[str, str] = {}
+        # Where each plugin origin was loaded from (set by the plugin host), so that another
+        # process -- a training run -- can load the same catalog: ("folder", manifest path) or
+        # ("entry point", name).
+        self.sources: dict[str, tuple[str, str]] = {}
 
     @classmethod
     def with_builtins(cls) -> LayerRegistry:
@@ -98,6 +102,7 @@ class LayerRegistry:
         """Drop every type a plugin registered (used when its load fails halfway)."""
         for type_id in [t for t, s in self._specs.items() if s.origin == origin]:
             del self._specs[type_id]
+        self.sources.pop(origin, None)
         self._aliases = {a: t for a, t in self._aliases.items() if t in self._specs}
 
     def resolve(self, type_id: str) -> str:

@@ -111,6 +111,36 @@ def load_plugins(
     return report
 
 
+def load_sources(registry: LayerRegistry, sources: dict[str, tuple[str, str]]) -> PluginReport:
+    """Load exactly the plugins of ``registry.sources`` from another registry (another process).
+
+    Parameters
+    ----------
+    registry
+        Usually one holding the built-ins already.
+    sources
+        Plugin id -> ``("folder", manifest path)`` or ``("entry point", name)``.
+
+    Returns
+    -------
+    PluginReport
+        A plugin that cannot be found or loaded again is an error in it.
+    """
+    report = PluginReport()
+    seen: dict[str, str] = {}
+    wanted = {name for kind, name in sources.values() if kind == "entry point"}
+    for kind, where in sources.values():
+        if kind == "folder":
+            _load_folder_plugin(registry, Path(where), seen, report)
+    for ep in discovery.entry_points() if wanted else ():
+        if ep.name in wanted:
+            _load_entry_point(registry, ep, seen, report)
+    for plugin_id in sources:
+        if plugin_id not in registry.sources and not any(e.plugin_id == plugin_id for e in report.errors):
+            report.errors.append(PluginLoadError(plugin_id, None, "the plugin is no longer installed"))
+    return report
+
+
 def gui_files(manifest: PluginManifest) -> tuple[Path, ...]:
     """The plugin's GUI files, for ``studio.ui`` to import in GUI mode only."""
     return manifest.gui
@@ -240,4 +270,8 @@ def _fail(
 
 def _succeed(registry: LayerRegistry, manifest: PluginManifest, report: PluginReport) -> None:
     report.loaded.append(manifest)
+    if manifest.path is not None:
+        registry.sources[manifest.id] = ("folder", str(manifest.path))
+    else:
+        registry.sources[manifest.id] = ("entry point", manifest.id)
     report.types[manifest.id] = [s.type_id for s in registry.all() if s.origin == manifest.id]

@@ -1,11 +1,15 @@
-"""One training run's thread and worker, with a lifecycle that never leaves a thread behind."""
+"""One training run's thread, worker and process, with a lifecycle that never leaves one behind."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
+from studio.training.process import prewarm
 from studio.ui import gc_guard
 from studio.ui.training.worker import TrainingJob, TrainingWorker
+
+PREWARM_DELAY_MS = 3000
+KILL_WAIT_MS = 10000  # after killing a training process that did not stop, for its thread to end
 
 
 class TrainingSession(QObject):
@@ -35,6 +39,9 @@ class TrainingSession(QObject):
         super().__init__(parent)
         self.worker: TrainingWorker | None = None
         self.thread: QThread | None = None
+        # The first Start then finds torch imported in the process runs are forked from. Delayed so
+        # that it does not compete with the window's own start-up (or with a --screenshot run).
+        QTimer.singleShot(PREWARM_DELAY_MS, self, prewarm)
 
     @property
     def running(self) -> bool:
@@ -76,6 +83,9 @@ class TrainingSession(QObject):
         worker.request_stop()
         thread.quit()
         ended = thread.wait(timeout_ms)
+        if not ended:  # the process did not stop between batches in time (a batch that hangs)
+            worker.kill()
+            ended = thread.wait(KILL_WAIT_MS)
         if ended:
             self._release()
         return ended

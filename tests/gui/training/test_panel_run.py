@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 from tests.gui.training.conftest import curve_len
@@ -88,3 +90,23 @@ def test_each_epochs_statistics_are_announced_for_the_inspection_dock(qtbot, mak
         "epoch_002.npz",
         "epoch_003.npz",
     ]
+
+
+def test_a_training_process_that_dies_is_reported_and_the_window_trains_again(qtbot, make_panel):
+    # The run trains in a child process: native code that crashes there (a plugin layer, the
+    # system's out-of-memory killer) ends the run with a message, never the window.
+    panel = make_panel(**LONG)
+    panel.start()
+    qtbot.waitUntil(lambda: len(panel.curves.current.steps) > 5, timeout=30000)
+    child = panel.session.worker.process.process
+    with qtbot.waitSignal(panel.session.finished, timeout=30000):
+        os.kill(child.pid, signal.SIGSEGV)
+    assert child.exitcode == -signal.SIGSEGV
+    assert panel.state == "failed" and panel.banner.isVisible()
+    assert "ended unexpectedly" in panel.banner.text() and "SIGSEGV" in panel.banner.text()
+    assert enabled(panel) == {"start"}
+    with qtbot.waitSignal(panel.session.finished, timeout=30000):
+        panel.start()
+        qtbot.waitUntil(lambda: len(panel.curves.current.steps) > 5, timeout=30000)
+        panel.controls.buttons["stop"].click()
+    assert panel.state == "stopped"
