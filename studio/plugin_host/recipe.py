@@ -55,7 +55,7 @@ class RegistryRecipe:
         registry = LayerRegistry.with_builtins()
         report = loader.load_sources(registry, self.plugins)
         if report.errors:
-            raise RecipeError("; ".join(f"plugin {e}" for e in report.errors))
+            raise RecipeError("could not load the layer catalog again: " + "; ".join(map(str, report.errors)))
         for origin, cls in self.classes:
             if registry.get(cls.type_id) is None:
                 registry.register(cls, origin=origin)

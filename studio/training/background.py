@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -46,6 +47,10 @@ class BackgroundJobs:
     def busy(self) -> int:
         """How many submitted jobs have not been collected yet."""
         return len(self._pending)
+
+    def settle(self) -> None:
+        """Wait until every submitted job has run, leaving the results for :meth:`ready`."""
+        futures.wait(list(self._pending))
 
     def ready(self) -> list[Any]:
         """Results of the finished jobs at the head of the queue (never blocks).

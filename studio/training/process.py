@@ -78,39 +78,46 @@ def _context() -> mp.context.BaseContext:
 
 
 @contextlib.contextmanager
-def _main_hidden() -> Iterator[None]:
+def _main_hidden(blocking: bool = True) -> Iterator[bool]:
     """Keep multiprocessing from running the parent's ``__main__`` again in the child.
 
     It does so to unpickle objects defined there, which a training process
     never receives (its target and job are importable); but running a script
     again would redo whatever its top level does -- a benchmark, another window.
+    Yields False (and hides nothing) when not ``blocking`` and another thread
+    is starting a process.
     """
-    main = sys.modules.get("__main__")
-    if main is None:
-        yield
+    if not _START_LOCK.acquire(blocking):
+        yield False
         return
-    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
-    with _START_LOCK:
-        main.__dict__.pop("__file__", None)
-        main.__spec__ = None
-        try:
-            yield
-        finally:
+    main = sys.modules.get("__main__")
+    names = ("__file__", "__spec__")
+    saved = {} if main is None else {k: main.__dict__[k] for k in names if k in main.__dict__}
+    try:
+        if main is not None:
+            main.__dict__.pop("__file__", None)
+            main.__spec__ = None
+        yield True
+    finally:
+        if main is not None:
             main.__dict__.pop("__spec__", None)
             main.__dict__.update(saved)
+        _START_LOCK.release()
 
 
 def prewarm() -> None:
     """Start the forkserver now (it imports torch in its own process) so the first run starts fast.
 
     Returns at once: the server loads :data:`PRELOAD` in the background. Does
-    nothing where runs are spawned (Windows) or once the server runs.
+    nothing where runs are spawned (macOS, Windows), once the server runs, or
+    while a run is being started (which starts the server itself).
     """
     if _context().get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
-        with _main_hidden():
-            forkserver.ensure_running()
+        with _main_hidden(blocking=False) as free:
+            if free:
+                forkserver.ensure_running()
 
 
 class TrainingProcess:

@@ -48,3 +48,14 @@ def test_ready_never_blocks_and_an_error_surfaces_when_collected():
         jobs.wait()
     assert jobs.wait() == ["after"]  # the jobs after the error stay collectable
     jobs.close()
+
+
+def test_settle_waits_for_every_job_and_leaves_the_results_to_collect():
+    jobs = BackgroundJobs("test-bg")
+    done = []
+    jobs.submit(lambda: time.sleep(0.05) or done.append(1) or "a")
+    jobs.submit(lambda: done.append(2) or "b")
+    jobs.settle()
+    assert done == [1, 2] and jobs.busy == 2
+    assert jobs.ready() == ["a", "b"]
+    jobs.close()

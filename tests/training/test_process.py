@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -171,3 +174,27 @@ def test_a_folder_plugins_layer_trains_in_the_child(tmp_path):
     messages = collect(process)
     assert not [m for m in messages if m[0] == "failed"], messages
     assert events_of(messages)[-1].summary["status"] == "finished"
+
+
+UNGUARDED_SCRIPT = """
+import sys, tempfile
+sys.path.insert(0, {repo!r})
+from tests.training.test_process import collect, moons_job
+from studio.training.process import TrainingProcess
+print("top level ran", flush=True)
+process = TrainingProcess(moons_job(tempfile.mkdtemp(), epochs=1))
+process.start()
+messages = collect(process)
+assert process.join(10) and messages[-1] == ("done", None), messages
+print("trained", messages[-2][1][-1].summary["status"], flush=True)
+"""
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_in_the_child(tmp_path):
+    # multiprocessing runs the parent's __main__ again in a child unless told otherwise; a
+    # script driving a run (no `if __name__ == "__main__":`) would start a second run there.
+    script = tmp_path / "drive.py"
+    script.write_text(UNGUARDED_SCRIPT.format(repo=str(Path(__file__).resolve().parents[2])))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["top level ran", "trained finished"]
