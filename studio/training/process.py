@@ -260,12 +260,19 @@ def child_main(job: TrainingJob, events: Any, control: Any, interval: float) -> 
     from studio.training.runner import ChildRun
 
     torch.set_num_threads(max(1, min(torch.get_num_threads(), (os.cpu_count() or 2) - 1)))
-    run = ChildRun(job, events.send, interval)
+
+    def send(message: tuple) -> None:
+        try:
+            events.send(message)
+        except OSError:  # the parent is gone: stop as if asked, so the run still checkpoints
+            run.request_stop()
+
+    run = ChildRun(job, send, interval)
     threading.Thread(target=_obey, args=(control, run), name="studio-control", daemon=True).start()
     try:
         run.run()
     finally:
-        events.send(("done", None))
+        send(("done", None))
         events.close()
 
 

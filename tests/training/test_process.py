@@ -177,8 +177,9 @@ def test_a_folder_plugins_layer_trains_in_the_child(tmp_path):
 
 
 UNGUARDED_SCRIPT = """
-import sys, tempfile
+import os, sys, tempfile
 sys.path.insert(0, {repo!r})
+from studio.training.events import StepEnd
 from tests.training.test_process import collect, moons_job
 from studio.training.process import TrainingProcess
 print("top level ran", flush=True)
@@ -187,14 +188,27 @@ process.start()
 messages = collect(process)
 assert process.join(10) and messages[-1] == ("done", None), messages
 print("trained", messages[-2][1][-1].summary["status"], flush=True)
+orphan = TrainingProcess(moons_job({orphan_dir!r}, epochs=500))
+orphan.start()
+for kind, payload in orphan.messages():
+    if kind == "events" and any(isinstance(e, StepEnd) for e in payload):
+        os._exit(0)  # the parent dies without a word (a crash, a kill)
 """
 
 
-def test_a_script_without_a_main_guard_is_not_run_again_in_the_child(tmp_path):
+def test_a_driving_script_is_not_run_again_and_its_death_stops_its_run(tmp_path):
     # multiprocessing runs the parent's __main__ again in a child unless told otherwise; a
     # script driving a run (no `if __name__ == "__main__":`) would start a second run there.
     script = tmp_path / "drive.py"
-    script.write_text(UNGUARDED_SCRIPT.format(repo=str(Path(__file__).resolve().parents[2])))
+    orphan = tmp_path / "orphan"
+    repo = str(Path(__file__).resolve().parents[2])
+    script.write_text(UNGUARDED_SCRIPT.format(repo=repo, orphan_dir=str(orphan)))
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["top level ran", "trained finished"]
+    # The orphaned child notices the closed pipe, stops between batches and still writes its run.
+    deadline = time.monotonic() + WAIT_S
+    while not (orphan / "summary.json").is_file() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert json.loads((orphan / "summary.json").read_text())["status"] == "stopped"
+    assert (orphan / "checkpoints" / "state.pt").is_file()

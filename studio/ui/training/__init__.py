@@ -1,4 +1,4 @@
-"""The GUI training panel: settings, a worker thread, live curves and the training doctor.
+"""The GUI training panel: settings, a supervised training process, live curves and the training doctor.
 
 ``TrainingPanel(document, registry)`` is what the main window docks.
 """

@@ -175,7 +175,7 @@ class TrainingPanel(QWidget):
             self.document.commit_settings()
 
     def start(self) -> bool:
-        """Train a snapshot of the project on a worker thread; False (and a message) if it cannot start."""
+        """Train a snapshot of the project in a training process; False (and a message) if it cannot start."""
         if self.document is None or self.session.running:
             return False
         problem = self._start_problem()
