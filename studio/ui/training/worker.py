@@ -14,8 +14,6 @@ cross the process and thread boundaries.
 
 from __future__ import annotations
 
-import threading
-
 from PySide6.QtCore import QObject, Signal, Slot
 
 from studio.training.process import TrainingJob, TrainingProcess
@@ -48,7 +46,6 @@ class TrainingWorker(QObject):
         self.job = job
         self.process = TrainingProcess(job, interval)
         self._paused = False
-        self._ended = threading.Event()
 
     # Control: safe from any thread; the process replays what was asked before it started.
     def request_stop(self) -> None:
@@ -69,10 +66,6 @@ class TrainingWorker(QObject):
         """Whether a pause is in effect."""
         return self._paused
 
-    def wait_ended(self, timeout: float) -> bool:
-        """Block until :meth:`run` has returned (or ``timeout`` seconds); True when it has."""
-        return self._ended.wait(timeout)
-
     def kill(self) -> None:
         """End the training process at once (it did not stop when asked); :meth:`run` then returns."""
         self.process.kill()
@@ -91,5 +84,4 @@ class TrainingWorker(QObject):
         finally:
             self.process.join(5.0)
             self.process.close()
-            self._ended.set()
             self.finished.emit()
