@@ -183,6 +183,11 @@ class TrainingProcess:
             self._paused = paused
             self._send(("pause", paused))
 
+    @property
+    def paused(self) -> bool:
+        """Whether a pause was asked for last (and not a resume)."""
+        return self._paused
+
     def _send(self, message: tuple) -> None:
         if self._control is None:
             return

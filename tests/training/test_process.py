@@ -86,6 +86,7 @@ def test_stop_mid_run_is_honoured_between_batches(tmp_path, registry):
 def test_pause_holds_the_run_until_resumed(tmp_path, registry):
     process = TrainingProcess(moons_job(tmp_path / "run", registry))
     process.set_paused(True)  # asked before the child exists: replayed when it starts
+    assert process.paused
     process.start()
     seen_steps = []
     resumed = []
@@ -99,7 +100,7 @@ def test_pause_holds_the_run_until_resumed(tmp_path, registry):
                 process.set_paused(False)
 
     events = events_of(collect(process, watch))
-    assert resumed == [0]
+    assert resumed == [0] and not process.paused
     assert events[-1].summary["status"] == "finished" and seen_steps
 
 

@@ -45,7 +45,6 @@ class TrainingWorker(QObject):
         super().__init__()
         self.job = job
         self.process = TrainingProcess(job, interval)
-        self._paused = False
 
     # Control: safe from any thread; the process replays what was asked before it started.
     def request_stop(self) -> None:
@@ -54,17 +53,16 @@ class TrainingWorker(QObject):
 
     def set_paused(self, paused: bool) -> None:
         """Hold (True) or continue (False) between batches."""
-        self._paused = paused
         self.process.set_paused(paused)
 
     def toggle_pause(self) -> None:
         """Pause if running, resume if paused."""
-        self.set_paused(not self._paused)
+        self.set_paused(not self.paused)
 
     @property
     def paused(self) -> bool:
         """Whether a pause is in effect."""
-        return self._paused
+        return self.process.paused
 
     def kill(self) -> None:
         """End the training process at once (it did not stop when asked); :meth:`run` then returns."""
