@@ -63,3 +63,10 @@ def save_state(module: Any, path: str | Path) -> None:
 
     state = {k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
     save_file(state, str(path))
+
+
+def save_tensors(tensors: dict[str, Any], path: str | Path) -> None:
+    """Write named contiguous CPU tensors (e.g. a copy of a state dict) as safetensors."""
+    from safetensors.torch import save_file
+
+    save_file(tensors, str(path))

@@ -19,6 +19,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -35,7 +36,7 @@ from studio.training.distributed import DistContext
 from studio.training.epoch import EpochRunner, NonFiniteError
 from studio.training.events import Checkpointed, Event, RunFailed, RunFinished, RunStarted
 from studio.training.optim import LRSchedule, make_optimizer
-from studio.training.rundir import RunDir, default_run_dir, make_summary
+from studio.training.rundir import RunDir, cpu_copy, default_run_dir, make_summary
 from studio.training.setup import apply_init, pick_device, restore_rng, rng_state, seed_everything
 from studio.training.source import snapshot
 from studio.training.tasks import make_task, to_device
@@ -119,6 +120,8 @@ class Trainer:
         self.best_epoch = 0
         self.early_stopped = False
         self.last_metrics: dict[str, dict] = {}
+        self._written = threading.Event()  # the latest queued weights copy is on disk
+        self._written.set()
         self._seconds_before = 0.0
         self._t0 = time.perf_counter()
 
@@ -257,25 +260,25 @@ class Trainer:
             )
         )
         if self._resume_state is None:
-            yield from self._checkpoint("initial", 1, 0)
+            self._checkpoint("initial", 1, 0)
         for epoch in range(start_epoch, self.cfg.epochs + 1):
             self.epoch = epoch
             finished = yield from self.runner.run_epoch(epoch, skip)
             skip = 0
             if not finished:
+                self._checkpoint("last", epoch, self.runner.position)
                 yield from self.collect(wait=True)
-                yield from self._checkpoint("last", epoch, self.runner.position)
                 yield self._end("stopped")
                 return
             self.epochs_done = epoch
-            yield from self.collect(wait=True)  # the previous epoch's statistics, before this one's
+            yield from self.collect(wait=True)  # the previous epoch's files, before this one's
             yield from self.runner.end_epoch(epoch)
-            yield from self._checkpoint("last", epoch + 1, 0)
+            self._checkpoint("last", epoch + 1, 0)
             # The same weights as "last": linked to its file rather than serialised again.
             if self.best_epoch == epoch:
-                yield from self._checkpoint("best", epoch + 1, 0, same_as_last=True)
+                self._checkpoint("best", epoch + 1, 0, same_as_last=True)
             if self.cfg.checkpoint_every and epoch % self.cfg.checkpoint_every == 0:
-                yield from self._checkpoint("epoch", epoch + 1, 0, same_as_last=True)
+                self._checkpoint("epoch", epoch + 1, 0, same_as_last=True)
             if self.early_stopped:
                 break
         yield from self.collect(wait=True)  # every file on disk before the run is reported over
@@ -287,27 +290,65 @@ class Trainer:
         yield self._end("finished")
 
     # ----------------------------------------------------- files and state
-    def _checkpoint(
-        self, kind: str, next_epoch: int, next_step: int, same_as_last: bool = False
-    ) -> Iterator[Event]:
-        """Write weights (and, for last/initial, the resumable state) and announce them."""
+    def _checkpoint(self, kind: str, next_epoch: int, next_step: int, same_as_last: bool = False) -> None:
+        """Queue the weights (and, for last/initial, the resumable state) to be written and announced.
+
+        The tensors are copied now, in this thread, and written by the background
+        thread while training goes on; :meth:`collect` announces the
+        ``Checkpointed`` event once the file is on disk. A previous checkpoint still
+        being written is waited for first, so at most one copy is held.
+        """
         epoch = next_epoch - 1
-        if same_as_last:
-            path = self.run.copy_weights("last", kind, epoch)
+        run = self.run
+        written: threading.Event | None = None
+        if same_as_last:  # queued after the "last" it links to: the worker runs jobs in order
+
+            def write() -> Path:
+                return run.copy_weights("last", kind, epoch)
+
         else:
-            path = self.run.save_weights(self.model, "last" if kind == "initial" else kind, epoch)
-        if kind in ("initial", "last"):
-            self.run.save_state(self._state(next_epoch, next_step))
-        yield self._emit(Checkpointed(str(path), kind, epoch))
+            self._written.wait()
+            weights = cpu_copy(self.model.state_dict())
+            state = cpu_copy(self._state(next_epoch, next_step)) if kind in ("initial", "last") else None
+            name = "last" if kind == "initial" else kind
+            written = self._written = threading.Event()
+
+            def write() -> Path:
+                path = run.save_weight_copy(weights, name, epoch)
+                if state is not None:
+                    run.save_state(state)
+                return path
+
+        def job() -> Checkpointed:
+            try:
+                return Checkpointed(str(write()), kind, epoch)
+            finally:
+                if written is not None:
+                    written.set()
+
+        try:
+            self.background.submit(job)
+        except BaseException:
+            if written is not None:
+                written.set()
+            raise
 
     def _state(self, epoch: int, step_in_epoch: int) -> dict[str, Any]:
+        """What resuming at batch ``step_in_epoch`` of ``epoch`` needs.
+
+        An epoch's batch order is drawn from the runner's generator as the epoch
+        begins: within the current epoch that is the state saved then; for a later
+        epoch (an epoch-end checkpoint) it is the generator's state now.
+        """
+        runner = self.runner
+        order = runner.epoch_gen_state if epoch == self.epoch else runner.generator.get_state()
         return {
             "format": 1,
             "epoch": epoch,
             "step_in_epoch": step_in_epoch,
             "global_step": self.global_step,
             "n_train": len(self.data.train),
-            "epoch_generator": self.runner.epoch_gen_state,
+            "epoch_generator": order,
             "optimizer": self.optimizer.state_dict(),
             "schedule": self.schedule.state_dict(),
             "scaler": self.scaler.state_dict() if self.scaler is not None else {},

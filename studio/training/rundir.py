@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from studio.compiler.weights import save_state
+from studio.compiler.weights import save_state, save_tensors
 from studio.core.serialize import atomic_write_text, temp_file_beside
 
 PROJECT_FILE = "project.nsproj.json"
@@ -111,6 +111,12 @@ class RunDir:
         atomic_write(path, lambda tmp: save_state(model, tmp))
         return path
 
+    def save_weight_copy(self, tensors: dict[str, torch.Tensor], kind: str, epoch: int = 0) -> Path:
+        """Write weights copied earlier with :func:`cpu_copy` (a state dict), atomically; return the path."""
+        path = self.weights(kind, epoch)
+        atomic_write(path, lambda tmp: save_tensors(tensors, tmp))
+        return path
+
     def copy_weights(self, source: str, kind: str, epoch: int = 0) -> Path:
         """``kind``'s weights as the same file as ``source``'s (a hard link, atomically); return the path.
 
@@ -146,6 +152,25 @@ class RunDir:
 
         atomic_write(path, lambda tmp: write_npz(tmp, arrays))
         return path
+
+
+def cpu_copy(value: Any) -> Any:
+    """``value`` with every tensor replaced by a contiguous CPU copy that nothing else holds.
+
+    Dicts, lists and tuples are rebuilt, everything else is kept as is: what
+    training mutates in place (weights, optimizer moments, ``param_groups``)
+    is frozen at this moment, so it can be written to disk on another thread
+    while training goes on.
+    """
+    if isinstance(value, torch.Tensor):
+        return value.detach().to("cpu", copy=True).contiguous()
+    if isinstance(value, dict):
+        return {key: cpu_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [cpu_copy(item) for item in value]
+    if type(value) is tuple:  # not named tuples, whose constructors take fields
+        return tuple(cpu_copy(item) for item in value)
+    return value
 
 
 def write_npz(path: Path, arrays: dict[str, Any]) -> None:

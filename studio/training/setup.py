@@ -67,7 +67,8 @@ def rng_state() -> dict[str, Any]:
     state: dict[str, Any] = {
         "torch": torch.get_rng_state(),
         "numpy": [kind, torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss), float(gauss)],
-        "python": [py[0], list(py[1]), py[2]],
+        # One tensor rather than 625 pickled ints: state.pt is written every epoch.
+        "python": [py[0], torch.tensor(py[1], dtype=torch.int64), py[2]],
     }
     if torch.cuda.is_available() and torch.cuda.is_initialized():
         state["cuda"] = torch.cuda.get_rng_state_all()
@@ -80,6 +81,8 @@ def restore_rng(state: dict[str, Any]) -> None:
     kind, keys, pos, has_gauss, gauss = state["numpy"]
     np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, gauss))
     version, internal, gauss_next = state["python"]
+    if isinstance(internal, torch.Tensor):  # a list of ints in runs written before 0.2.3
+        internal = internal.tolist()
     random.setstate((version, tuple(internal), gauss_next))
     if "cuda" in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda"])

@@ -1,9 +1,14 @@
 import json
+import random
+import shutil
+import threading
 
 import pytest
 import torch
 
-from studio.training import Callback, RunFinished, StepEnd, Trainer
+from studio.training import Callback, Checkpointed, RunFinished, StepEnd, Trainer
+from studio.training.rundir import RunDir, cpu_copy
+from studio.training.setup import restore_rng, rng_state
 from tests.training.helpers import blobs, dropout_project
 
 
@@ -64,13 +69,83 @@ def test_stop_and_resume_equals_an_uninterrupted_run(tmp_path, name, stop_step):
 
 def test_resume_can_extend_a_finished_run(tmp_path):
     cfg = {"epochs": 1, "batch_size": 32}
-    list(Trainer(dropout_project(), blobs(128), cfg, tmp_path).iter_fit())
-    more = Trainer.resume_from(tmp_path, blobs(128), epochs=2)
+    list(Trainer(dropout_project(), blobs(128), cfg, tmp_path / "short").iter_fit())
+    more = Trainer.resume_from(tmp_path / "short", blobs(128), epochs=2)
     events = list(more.iter_fit())
     assert events[0].start_epoch == 2 and events[-1].summary["epochs"] == 2
+    # Epoch 2 draws a new batch order (not epoch 1's again), as an uninterrupted run does.
+    longer = Trainer(dropout_project(), blobs(128), {**cfg, "epochs": 2}, tmp_path / "long")
+    list(longer.iter_fit())
+    a, b = longer.model.state_dict(), more.model.state_dict()
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
 
 
 def test_resume_refuses_different_data(tmp_path):
     list(Trainer(dropout_project(), blobs(128), {"epochs": 1}, tmp_path).iter_fit())
     events = list(Trainer.resume_from(tmp_path, blobs(64), epochs=2).iter_fit())
     assert "cannot resume" in events[-1].message
+
+
+def test_an_epoch_checkpoint_written_while_training_went_on_resumes_exactly(tmp_path, monkeypatch):
+    """Checkpoint files are written on a background thread from a copy taken at the epoch's end:
+    steps that run before the write must not leak into them. A crash after those steps leaves
+    exactly what the checkpoint announced; resuming from it equals an uninterrupted run."""
+    cfg = CONFIGS["adam+dropout"]  # Adam: moments change every step
+    full = Trainer(dropout_project(), blobs(128), cfg, tmp_path / "full")
+    list(full.iter_fit())
+
+    steps_ran = threading.Event()
+    write_state = RunDir.save_state
+
+    def slow_write(run, state):  # epoch 1's state is written only once epoch 2 has taken steps
+        if state["epoch"] == 2:
+            assert steps_ran.wait(30)
+        return write_state(run, state)
+
+    class Signal(Callback):
+        def on_train_batch_end(self, trainer, event):
+            if event.epoch == 2 and trainer.runner.position == 3:
+                steps_ran.set()
+
+    monkeypatch.setattr(RunDir, "save_state", slow_write)
+    crashed = Trainer(dropout_project(), blobs(128), cfg, tmp_path / "crashed", [Signal()])
+    events = crashed.iter_fit()
+    for event in events:
+        if isinstance(event, Checkpointed) and (event.kind, event.epoch) == ("last", 1):
+            break
+    assert crashed.epoch == 2 and crashed.global_step > crashed.runner.steps_per_epoch + 3
+    shutil.copytree(tmp_path / "crashed", tmp_path / "on_disk")  # what a crash now would leave
+    events.close()
+    state = torch.load(tmp_path / "on_disk" / "checkpoints" / "state.pt", weights_only=True)
+    assert (state["epoch"], state["step_in_epoch"]) == (2, 0)
+    assert state["global_step"] == crashed.runner.steps_per_epoch
+
+    resumed = Trainer.resume_from(tmp_path / "on_disk", blobs(128))
+    assert list(resumed.iter_fit())[-1].summary["status"] == "finished"
+    a, b = full.model.state_dict(), resumed.model.state_dict()
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+
+
+def test_cpu_copy_freezes_tensors_and_rebuilds_containers():
+    weights = torch.ones(3)
+    state = {"w": weights, "groups": [{"lr": 0.1, "betas": (0.9, 0.99)}], "step": (torch.zeros(()), 2)}
+    frozen = cpu_copy(state)
+    weights.add_(1)
+    state["groups"][0]["lr"] = 0.5
+    state["step"][0].add_(5)
+    assert torch.equal(frozen["w"], torch.ones(3)) and frozen["groups"][0]["lr"] == 0.1
+    assert frozen["groups"][0]["betas"] == (0.9, 0.99) and float(frozen["step"][0]) == 0.0
+    assert frozen["step"][1] == 2 and type(frozen["step"]) is tuple
+
+
+def test_python_rng_state_of_older_runs_still_restores():
+    random.seed(5)
+    state = rng_state()
+    expected = [random.random() for _ in range(3)]
+    assert isinstance(state["python"][1], torch.Tensor)  # one tensor, not 625 pickled ints
+    older = {**state, "python": [state["python"][0], state["python"][1].tolist(), state["python"][2]]}
+    for saved in (state, older):
+        restore_rng(saved)
+        assert [random.random() for _ in range(3)] == expected
