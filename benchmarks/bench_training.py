@@ -2,9 +2,10 @@
 
 (a) Throughput of LeNet-5 on the built-in digits (32x32, batch 64, Adam) inside
     NetStudio's :class:`~studio.training.loop.Trainer` -- training doctor,
-    per-layer statistics, metrics files and checkpoints included, as a user runs
-    it -- against a plain PyTorch loop on the same compiled model, data, batch
-    and optimizer. Blocks of epochs are interleaved: NetStudio epochs 4k+1..4k+4,
+    per-layer statistics (sampled within their default time budget), metrics
+    files and checkpoints included, as a user runs it -- against a plain
+    PyTorch loop on the same compiled model, data, batch and optimizer.
+    Blocks of epochs are interleaved: NetStudio epochs 4k+1..4k+4,
     plain epochs 4k+1..4k+4, ... (the Trainer's event generator is simply not
     advanced while the plain loop runs). A NetStudio block ends when its
     background statistics jobs have finished, so that work is charged to it and
@@ -188,8 +189,9 @@ def bench_throughput(epochs: int, train: int | None, block: int) -> dict:
         f"LeNet-5 1x32x32 on digits ({n} training samples/epoch), batch {batch}, Adam lr {cfg['lr']} "
         "(multi-tensor form on both sides), "
         f"CPU, {torch.get_num_threads()} thread(s); NetStudio {block * n / statistics.median(a):.0f} "
-        f"samples/s (doctor: {findings} finding(s); stats every epoch on a background thread: "
-        f"{stats_files} npz; metrics files and checkpoints each epoch) vs plain loop "
+        f"samples/s (doctor: {findings} finding(s); per-layer statistics of {stats_files} of "
+        f"{cfg['epochs']} epochs within the default budget of {trainer.cfg.stats_budget:.0%} of the run's "
+        "time, on a background thread; metrics files and checkpoints each epoch) vs plain loop "
         f"{block * n / statistics.median(b):.0f} samples/s; both validate each epoch; "
         f"{len(a)} interleaved blocks of {block} epochs each after a warm-up epoch, NetStudio's "
         "background work finished within its block; value = median of the per-pair ratios (ratio of "

@@ -1,11 +1,13 @@
 """Work a run does beside its training steps: one worker thread, jobs in submission order.
 
-The per-epoch statistics pass (a forward and backward pass on the fixed batch,
-histograms, ``stats/epoch_NNN.npz``) costs as much as a few optimizer steps.
-Done inline it is about a tenth of a short epoch; here it runs on a second
-core while the loop trains on. The loop collects finished jobs between batches
-(:meth:`BackgroundJobs.ready`) and waits for all of them before it reports the
-end of the run, so every file exists once ``RunFinished`` is seen.
+Jobs are the files of a run (checkpoints, ``stats/epoch_NNN.npz``) and, when
+training runs on an accelerator, the per-epoch statistics pass. The worker
+runs torch on one intra-op thread (a per-thread setting under OpenMP): a
+second full team of OpenMP threads beside the training thread's would fight
+it for the cores (see :class:`~studio.training.callbacks.StatsRecorder`).
+The loop collects finished jobs between batches (:meth:`BackgroundJobs.ready`)
+and waits for all of them before it reports the end of the run, so every file
+exists once ``RunFinished`` is seen.
 
 A job's exception is re-raised in the training thread when the job is
 collected, so a full disk or a broken statistics pass fails the run with its
@@ -19,6 +21,8 @@ from collections.abc import Callable
 from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
+
+import torch
 
 
 class BackgroundJobs:
@@ -40,7 +44,9 @@ class BackgroundJobs:
     def submit(self, job: Callable[[], Any]) -> None:
         """Run ``job()`` on the worker thread; its return value comes out of :meth:`ready` / :meth:`wait`."""
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self._name)
+            self._pool = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix=self._name, initializer=torch.set_num_threads, initargs=(1,)
+            )
         self._pending.append(self._pool.submit(job))
 
     @property

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -161,21 +162,39 @@ class MetricsWriter(Callback):
 
 
 class StatsRecorder(Callback):
-    """``stats/epoch_NNN.npz`` every ``every`` epochs, on the trainer's fixed batch.
+    """``stats/epoch_NNN.npz`` every ``every`` epochs within a time budget, on the trainer's fixed batch.
 
-    The weights at the end of the epoch are copied into a second instance of
-    the model (the *shadow*) and the statistics pass runs on the trainer's
-    background thread, so training goes on meanwhile; the loop then announces
-    the file with a :class:`~studio.training.events.StatsRecorded` event.
-    Models whose weights exceed :attr:`SHADOW_LIMIT` bytes are not copied:
-    their pass runs inline and only the file is written in the background.
+    A statistics pass costs about as much as a training step or two, which is
+    nothing beside a long epoch but several percent of a 20-step one. So an
+    epoch that is due is skipped while the passes so far (their time on the
+    training thread, their CPU time on the worker) exceed ``budget`` times the
+    run's time; the first and the last epoch are always
+    recorded. ``budget=1`` records every due epoch.
+
+    On an accelerator (:attr:`SHADOW_DEVICES`) the weights at the end of the
+    epoch are copied into a second instance of the model (the *shadow*) and the
+    pass runs on the trainer's background thread, so training goes on meanwhile.
+    On the CPU the pass runs inline, on the training thread: training already
+    keeps every core busy there, and torch compute on a second thread starts a
+    second OpenMP team whose threads fight the training thread's for the cores
+    -- measured on 2 cores, every training step of the run took twice as long,
+    long after the pass was done. Models whose weights exceed
+    :attr:`SHADOW_LIMIT` bytes are not copied either. In every case the file is
+    written in the background and the loop announces it with a
+    :class:`~studio.training.events.StatsRecorded` event.
     See :func:`studio.training.stats.collect_stats` for the keys.
     """
 
     SHADOW_LIMIT = 256 * 2**20  # bytes of parameters and buffers worth a second copy of the model
+    SHADOW_DEVICES = ("cuda", "mps", "xpu")  # device types whose passes run beside training
 
-    def __init__(self, every: int = 1) -> None:
+    def __init__(self, every: int = 1, budget: float = 1.0) -> None:
         self.every = every
+        self.budget = budget
+        # Seconds the passes took in this process, by the thread that adds them (no lost updates):
+        # wall time on the training thread, CPU time on the worker
+        self._spent_here = 0.0
+        self._spent_worker = 0.0
         self.last: dict | None = None  # the latest statistics announced (read by the training doctor)
         self._shadow: Any = None
         self._idle = threading.Event()  # the shadow is not being used by a job
@@ -183,23 +202,32 @@ class StatsRecorder(Callback):
 
     def on_train_epoch_end(self, trainer: Trainer, event: EpochEnd) -> None:
         """Snapshot the weights and queue this epoch's statistics pass and file."""
-        if not (self.every and event.epoch % self.every == 0):
+        if not self._due(trainer, event.epoch):
             return
         epoch, run, task, batch = event.epoch, trainer.run, trainer.task, trainer.fixed_batch
 
         def write(arrays: dict) -> StatsRecorded:
-            return StatsRecorded(epoch, str(run.save_stats(epoch, arrays)), arrays)
+            start = time.thread_time()
+            try:
+                return StatsRecorded(epoch, str(run.save_stats(epoch, arrays)), arrays)
+            finally:
+                self._spent_worker += time.thread_time() - start
 
+        start = time.perf_counter()  # wall time: what the training thread loses, its OpenMP team included
         shadow = self._snapshot(trainer)
         if shadow is None:
             arrays = collect_stats(trainer.model, task, batch)
+            self._spent_here += time.perf_counter() - start
             trainer.background.submit(lambda: write(arrays))
             return
+        self._spent_here += time.perf_counter() - start
 
         def job() -> StatsRecorded:
+            start = time.thread_time()
             try:
                 arrays = collect_stats(shadow, task, batch)
             finally:
+                self._spent_worker += time.thread_time() - start
                 self._idle.set()
             return write(arrays)
 
@@ -210,9 +238,28 @@ class StatsRecorder(Callback):
             self._idle.set()
             raise
 
+    def _due(self, trainer: Trainer, epoch: int) -> bool:
+        """Whether ``epoch`` gets statistics: its turn, and the first, the last or within the budget."""
+        if not (self.every and epoch % self.every == 0):
+            return False
+        if epoch == self.every or epoch >= trainer.cfg.epochs or self.budget >= 1:
+            return True
+        return self.spent <= self.budget * trainer.elapsed()
+
+    @property
+    def spent(self) -> float:
+        """Seconds the statistics passes and files took so far in this process.
+
+        Partly added by the worker thread: a read that misses a running pass only
+        shifts one decision by an epoch.
+        """
+        return self._spent_here + self._spent_worker
+
     def _snapshot(self, trainer: Trainer) -> Any:
-        """The shadow model holding ``trainer.model``'s current weights, or None when it is too big."""
+        """The shadow holding ``trainer.model``'s current weights; None: run the pass inline."""
         model = trainer.model
+        if trainer.device.type not in self.SHADOW_DEVICES:
+            return None
         tensors = [*model.parameters(), *model.buffers()]
         if sum(t.numel() * t.element_size() for t in tensors) > self.SHADOW_LIMIT:
             return None

@@ -100,7 +100,8 @@ class Trainer:
         self.run = RunDir(run_dir or default_run_dir(project_path or "project.nsproj.json"))
         self.background = BackgroundJobs()  # statistics passes and their files, beside the steps
         self.doctor = DoctorLog([DoctorCheck()])  # the training doctor; more checks may be appended
-        self.callbacks: list[Callback] = [MetricsWriter(), StatsRecorder(self.cfg.stats_every), self.doctor]
+        self.stats = StatsRecorder(self.cfg.stats_every, self.cfg.stats_budget)
+        self.callbacks: list[Callback] = [MetricsWriter(), self.stats, self.doctor]
         if self.cfg.early_stopping["patience"]:
             self.callbacks.append(EarlyStopping(self.cfg.early_stopping["patience"]))
         self.callbacks.extend(callbacks)
@@ -379,6 +380,10 @@ class Trainer:
         self.epochs_done, self.last_metrics = state["epochs_done"], dict(state["last_metrics"])
         self._seconds_before = state["seconds"]
         return state["epoch"], state["step_in_epoch"]
+
+    def elapsed(self) -> float:
+        """Seconds this process has been running the run (time before a resume not included)."""
+        return time.perf_counter() - self._t0
 
     def _seconds(self) -> float:
         return self._seconds_before + time.perf_counter() - self._t0

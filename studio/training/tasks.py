@@ -146,7 +146,9 @@ class TaskType:
                     f"training.outputs.{head.name}.target: {head.target} but the data has "
                     f"{len(targets)} target(s)"
                 )
-            term = head.weight * head.loss(outputs[head.index].float(), targets[head.target])
+            term = head.loss(outputs[head.index].float(), targets[head.target])
+            if head.weight != 1.0:  # a multiplication by one is still a node in the autograd graph
+                term = head.weight * term
             total = term if total is None else total + term
         if total is None:
             raise ConfigError("training.outputs: no output has a loss")

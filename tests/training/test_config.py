@@ -57,6 +57,8 @@ def test_round_trip_keeps_unknown_keys_and_nested_sections():
         ({"outputs": {"a": {"loss": "nope"}}}, "training.outputs.a.loss"),
         ({"class_weights": []}, "training.class_weights"),
         ({"betas": [0.9]}, "training.betas"),
+        ({"stats_budget": 0}, "training.stats_budget"),
+        ({"stats_budget": 1.5}, "training.stats_budget"),
     ],
 )
 def test_invalid_values_name_the_key(raw, key):

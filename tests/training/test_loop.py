@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from safetensors.torch import load_file
 
@@ -23,6 +24,7 @@ from studio.training import (
     StepEnd,
     Trainer,
     Validated,
+    callbacks,
 )
 from studio.training.stats import collect_stats
 from tests.training.helpers import FAST, blobs, dropout_project, mlp_project
@@ -252,8 +254,9 @@ def test_validation_runs_in_eval_mode(tmp_path):
             trainer.model.register_forward_pre_hook(lambda m, i: modes.append(m.training))
 
     list(Trainer(dropout_project(), blobs(64), {**FAST, "epochs": 1}, tmp_path, [Spy()]).iter_fit())
-    # 3 training batches (train mode), 1 validation batch (eval mode); statistics run on a copy
-    assert modes == [True] * 3 + [False]
+    # 3 training batches (train mode), 1 validation batch, then the statistics pass (on the CPU it
+    # runs on the model itself), both in eval mode
+    assert modes == [True] * 3 + [False, False]
 
 
 def stats_differences(a, b):
@@ -268,7 +271,34 @@ def stats_differences(a, b):
     )
 
 
-def test_background_statistics_are_those_of_the_trained_weights(tmp_path):
+@pytest.fixture
+def shadow_on_cpu(monkeypatch):
+    """Run the statistics pass on a shadow copy in the background also on the CPU (as on a GPU)."""
+    monkeypatch.setattr(StatsRecorder, "SHADOW_DEVICES", ("cpu",))
+
+
+def test_on_the_cpu_the_statistics_pass_runs_on_the_training_thread(tmp_path, monkeypatch):
+    # A second thread computing with torch slows every later training step down (two OpenMP teams).
+    threads: list[str] = []
+
+    def observed(*args):
+        threads.append(threading.current_thread().name)
+        return collect_stats(*args)
+
+    monkeypatch.setattr(callbacks, "collect_stats", observed)
+    trainer = Trainer(dropout_project(), blobs(64), {**FAST, "stats_budget": 1.0}, tmp_path)
+    events = list(trainer.iter_fit())
+    assert threads == [threading.current_thread().name] * 2 and trainer.stats._shadow is None
+    assert [e.epoch for e in events if isinstance(e, StatsRecorded)] == [1, 2]
+    monkeypatch.setattr(StatsRecorder, "SHADOW_DEVICES", ("cpu",))  # as on a GPU: beside training
+    threads.clear()
+    list(
+        Trainer(dropout_project(), blobs(64), {**FAST, "stats_budget": 1.0}, tmp_path / "gpu-like").iter_fit()
+    )
+    assert len(threads) == 2 and all(name.startswith("studio-run") for name in threads)
+
+
+def test_background_statistics_are_those_of_the_trained_weights(tmp_path, shadow_on_cpu):
     # One epoch: the weights at its end are the final weights, so an inline pass on the trained
     # model must give what the background pass on the shadow copy wrote.
     trainer = Trainer(dropout_project(), blobs(64), {**FAST, "epochs": 1}, tmp_path)
@@ -279,13 +309,16 @@ def test_background_statistics_are_those_of_the_trained_weights(tmp_path):
     assert stats_differences(written, inline) == []
 
 
-def test_background_statistics_leave_training_unchanged(tmp_path):
+def test_background_statistics_leave_training_unchanged(tmp_path, shadow_on_cpu):
     # The shadow is built from a forked RNG and the pass draws no random numbers: with dropout
     # in the model, training with statistics every epoch gives the same weights as without.
     runs = {}
     for every in (0, 1):
         trainer = Trainer(
-            dropout_project(), blobs(), {**FAST, "epochs": 3, "stats_every": every}, tmp_path / str(every)
+            dropout_project(),
+            blobs(),
+            {**FAST, "epochs": 3, "stats_every": every, "stats_budget": 1.0},
+            tmp_path / str(every),
         )
         list(trainer.iter_fit())
         runs[every] = trainer.model.state_dict()
@@ -295,7 +328,7 @@ def test_background_statistics_leave_training_unchanged(tmp_path):
     assert not list((tmp_path / "0" / "stats").glob("*.npz"))
 
 
-def test_models_too_big_to_copy_get_their_statistics_inline(tmp_path, monkeypatch):
+def test_models_too_big_to_copy_get_their_statistics_inline(tmp_path, monkeypatch, shadow_on_cpu):
     monkeypatch.setattr(StatsRecorder, "SHADOW_LIMIT", 0)
     trainer = Trainer(dropout_project(), blobs(64), {**FAST, "epochs": 1}, tmp_path / "inline")
     events = list(trainer.iter_fit())
@@ -330,3 +363,28 @@ def test_validated_event_carries_val_metrics(tmp_path):
     validated = [e for e in events if isinstance(e, Validated)]
     epoch_ends = [e for e in events if isinstance(e, EpochEnd)]
     assert [v.metrics for v in validated] == [e.metrics["val"] for e in epoch_ends]
+
+
+@pytest.mark.parametrize(
+    ("budget", "expected"),
+    [(1.0, [1, 2, 3, 4]), (1e-9, [1, 4])],  # 1: every epoch; tiny: only the first and the last
+)
+def test_statistics_stay_within_their_time_budget(tmp_path, budget, expected):
+    cfg = {**FAST, "epochs": 4, "stats_budget": budget}
+    trainer = Trainer(mlp_project(), blobs(64), cfg, tmp_path)
+    events = list(trainer.iter_fit())
+    assert isinstance(events[-1], RunFinished)
+    assert [e.epoch for e in events if isinstance(e, StatsRecorded)] == expected
+    assert sorted(p.name for p in (tmp_path / "stats").glob("*.npz")) == [
+        f"epoch_{e:03d}.npz" for e in expected
+    ]
+    assert trainer.stats.spent > 0  # the passes' CPU time is what the budget is charged with
+
+
+def test_statistics_every_k_epochs_keep_their_turn(tmp_path):
+    events = list(
+        Trainer(
+            mlp_project(), blobs(64), {**FAST, "epochs": 5, "stats_every": 2, "stats_budget": 1.0}, tmp_path
+        ).iter_fit()
+    )
+    assert [e.epoch for e in events if isinstance(e, StatsRecorded)] == [2, 4]

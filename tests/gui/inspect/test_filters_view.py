@@ -21,8 +21,8 @@ LENET_WEIGHTS = ["conv2d_1", "conv2d_2", "linear_1", "linear_2", "logits"]
 
 @pytest.fixture(scope="module")
 def lenet_epochs_run_dir(tmp_path_factory):
-    """LeNet-5 trained 4 epochs (a few seconds): weights that move over several epochs."""
-    return train_run("lenet5", tmp_path_factory.mktemp("lenet-4ep"), epochs=4)
+    """LeNet-5 trained 4 epochs (a few seconds), statistics of every epoch: weights that move."""
+    return train_run("lenet5", tmp_path_factory.mktemp("lenet-4ep"), epochs=4, stats_budget=1.0)
 
 
 def filters_view(panel) -> FiltersView:
