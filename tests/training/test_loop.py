@@ -309,9 +309,12 @@ def test_background_statistics_are_those_of_the_trained_weights(tmp_path, shadow
     assert stats_differences(written, inline) == []
 
 
-def test_background_statistics_leave_training_unchanged(tmp_path, shadow_on_cpu):
-    # The shadow is built from a forked RNG and the pass draws no random numbers: with dropout
-    # in the model, training with statistics every epoch gives the same weights as without.
+@pytest.mark.parametrize("devices", [("cuda", "mps", "xpu"), ("cpu",)], ids=["inline", "shadow"])
+def test_statistics_leave_training_unchanged(tmp_path, monkeypatch, devices):
+    # Inline, the pass restores the gradients and the training mode; the shadow is built from a
+    # forked RNG; neither draws random numbers: with dropout in the model, training with
+    # statistics every epoch gives the same weights as without.
+    monkeypatch.setattr(StatsRecorder, "SHADOW_DEVICES", devices)
     runs = {}
     for every in (0, 1):
         trainer = Trainer(
