@@ -107,6 +107,7 @@ class TrainConfig:
     device: str = "auto"
     amp: bool = False
     checkpoint_every: int = 0
+    checkpoint_interval: float = 2.0  # seconds between "last" checkpoints at least (0 = every epoch)
     stats_every: int = 1  # write stats/epoch_NNN.npz every k epochs (0 = off)
     stats_budget: float = 0.02  # share of the run's time the statistics may take (1 = every k-th epoch)
     outputs: dict[str, OutputSpec] = field(default_factory=dict)
@@ -165,6 +166,7 @@ class TrainConfig:
         self.plateau_factor = _num("plateau_factor", self.plateau_factor, lo=0.0, hi=1.0, open_lo=True)
         self.huber_delta = _num("huber_delta", self.huber_delta, lo=0.0, open_lo=True)
         self.margin = _num("margin", self.margin, lo=0.0)
+        self.checkpoint_interval = _num("checkpoint_interval", self.checkpoint_interval, lo=0.0)
         self.stats_budget = _num("stats_budget", self.stats_budget, lo=0.0, hi=1.0, open_lo=True)
         self.grad_clip["max"] = _num("grad_clip.max", self.grad_clip.get("max"), lo=0.0, open_lo=True)
         for key, lo in (("batch_size", 1), ("epochs", 1), ("step_size", 1), ("plateau_patience", 0)):

@@ -19,7 +19,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -30,13 +29,14 @@ from studio.data.bundle import DataBundle
 from studio.layers.registry import LayerRegistry
 from studio.training.background import BackgroundJobs
 from studio.training.callbacks import HOOKS, Callback, DoctorLog, EarlyStopping, MetricsWriter, StatsRecorder
+from studio.training.checkpoints import Checkpoints
 from studio.training.config import TrainConfig
 from studio.training.diagnose import DoctorCheck
 from studio.training.distributed import DistContext
 from studio.training.epoch import EpochRunner, NonFiniteError
-from studio.training.events import Checkpointed, Event, RunFailed, RunFinished, RunStarted
+from studio.training.events import Event, RunFailed, RunFinished, RunStarted
 from studio.training.optim import LRSchedule, make_optimizer
-from studio.training.rundir import RunDir, cpu_copy, default_run_dir, make_summary
+from studio.training.rundir import RunDir, default_run_dir, make_summary
 from studio.training.setup import apply_init, pick_device, restore_rng, rng_state, seed_everything
 from studio.training.source import snapshot
 from studio.training.tasks import make_task, to_device
@@ -121,8 +121,7 @@ class Trainer:
         self.best_epoch = 0
         self.early_stopped = False
         self.last_metrics: dict[str, dict] = {}
-        self._written = threading.Event()  # the latest queued weights copy is on disk
-        self._written.set()
+        self.checkpoints = Checkpoints(self)
         self._seconds_before = 0.0
         self._t0 = time.perf_counter()
 
@@ -261,25 +260,20 @@ class Trainer:
             )
         )
         if self._resume_state is None:
-            self._checkpoint("initial", 1, 0)
+            self.checkpoints.initial()
         for epoch in range(start_epoch, self.cfg.epochs + 1):
             self.epoch = epoch
             finished = yield from self.runner.run_epoch(epoch, skip)
             skip = 0
             if not finished:
-                self._checkpoint("last", epoch, self.runner.position)
+                self.checkpoints.stopped(epoch, self.runner.position)
                 yield from self.collect(wait=True)
                 yield self._end("stopped")
                 return
             self.epochs_done = epoch
             yield from self.collect(wait=True)  # the previous epoch's files, before this one's
             yield from self.runner.end_epoch(epoch)
-            self._checkpoint("last", epoch + 1, 0)
-            # The same weights as "last": linked to its file rather than serialised again.
-            if self.best_epoch == epoch:
-                self._checkpoint("best", epoch + 1, 0, same_as_last=True)
-            if self.cfg.checkpoint_every and epoch % self.cfg.checkpoint_every == 0:
-                self._checkpoint("epoch", epoch + 1, 0, same_as_last=True)
+            self.checkpoints.epoch_end(epoch)
             if self.early_stopped:
                 break
         yield from self.collect(wait=True)  # every file on disk before the run is reported over
@@ -291,49 +285,6 @@ class Trainer:
         yield self._end("finished")
 
     # ----------------------------------------------------- files and state
-    def _checkpoint(self, kind: str, next_epoch: int, next_step: int, same_as_last: bool = False) -> None:
-        """Queue the weights (and, for last/initial, the resumable state) to be written and announced.
-
-        The tensors are copied now, in this thread, and written by the background
-        thread while training goes on; :meth:`collect` announces the
-        ``Checkpointed`` event once the file is on disk. A previous checkpoint still
-        being written is waited for first, so at most one copy is held.
-        """
-        epoch = next_epoch - 1
-        run = self.run
-        written: threading.Event | None = None
-        if same_as_last:  # queued after the "last" it links to: the worker runs jobs in order
-
-            def write() -> Path:
-                return run.copy_weights("last", kind, epoch)
-
-        else:
-            self._written.wait()
-            weights = cpu_copy(self.model.state_dict())
-            state = cpu_copy(self._state(next_epoch, next_step)) if kind in ("initial", "last") else None
-            name = "last" if kind == "initial" else kind
-            written = self._written = threading.Event()
-
-            def write() -> Path:
-                path = run.save_weight_copy(weights, name, epoch)
-                if state is not None:
-                    run.save_state(state)
-                return path
-
-        def job() -> Checkpointed:
-            try:
-                return Checkpointed(str(write()), kind, epoch)
-            finally:
-                if written is not None:
-                    written.set()
-
-        try:
-            self.background.submit(job)
-        except BaseException:
-            if written is not None:
-                written.set()
-            raise
-
     def _state(self, epoch: int, step_in_epoch: int) -> dict[str, Any]:
         """What resuming at batch ``step_in_epoch`` of ``epoch`` needs.
 
@@ -400,6 +351,10 @@ class Trainer:
 
     def _failed(self, message: str) -> Event:
         event = RunFailed(message, self.epoch, self.global_step, {})
+        try:
+            self.checkpoints.failed()
+        except Exception:  # noqa: BLE001, S110 - e.g. the full disk that failed the run
+            pass
         try:
             self.background.close()  # finish writing what was queued; its own errors are secondary
             event = RunFailed(message, self.epoch, self.global_step, self._summary("failed"))
