@@ -122,6 +122,8 @@ class Trainer:
         self.early_stopped = False
         self.last_metrics: dict[str, dict] = {}
         self.checkpoints = Checkpoints(self)
+        self._busy = 0.0  # see elapsed()
+        self._since: float | None = None
         self._seconds_before = 0.0
         self._t0 = time.perf_counter()
 
@@ -150,8 +152,11 @@ class Trainer:
 
     def should_stop(self) -> bool:
         """Block while paused; True when a stop was requested (checked between batches)."""
-        while not self._go.wait(0.05):
-            pass
+        if not self._go.is_set():
+            start = time.perf_counter()
+            while not self._go.wait(0.05):
+                pass
+            self._busy -= time.perf_counter() - start  # a pause is not training time
         return self._stop.is_set()
 
     @classmethod
@@ -185,7 +190,7 @@ class Trainer:
         """Train, yielding events; ends with ``RunFinished`` or ``RunFailed``."""
         self._t0 = time.perf_counter()
         try:
-            yield from self._fit()
+            yield from self._timed(self._fit())
         except KeyboardInterrupt:
             raise
         except NonFiniteError as exc:
@@ -203,6 +208,22 @@ class Trainer:
                     pass
             if not self.dist.is_main:
                 shutil.rmtree(self.run.path, ignore_errors=True)
+
+    def _timed(self, events: Iterator[Event]) -> Iterator[Event]:
+        """``events``, adding the time spent producing them to :meth:`elapsed` (not the consumer's)."""
+        try:
+            while True:
+                self._since = time.perf_counter()
+                try:
+                    event = next(events)
+                except StopIteration:
+                    return
+                finally:
+                    self._busy += time.perf_counter() - self._since
+                    self._since = None
+                yield event
+        finally:
+            events.close()
 
     def fit(self) -> dict[str, Any]:
         """Run to the end without a consumer; return summary.json's content."""
@@ -333,8 +354,15 @@ class Trainer:
         return state["epoch"], state["step_in_epoch"]
 
     def elapsed(self) -> float:
-        """Seconds this process has been running the run (time before a resume not included)."""
-        return time.perf_counter() - self._t0
+        """Seconds this process has spent training the run so far.
+
+        Only the time spent producing events counts: not pauses, not the time the
+        consumer of :meth:`iter_fit` takes between events (or spends elsewhere, as
+        an interleaved benchmark does), not the time before a resume. The budgets
+        of statistics and checkpoints are shares of it.
+        """
+        current = time.perf_counter() - self._since if self._since is not None else 0.0
+        return self._busy + current
 
     def _seconds(self) -> float:
         return self._seconds_before + time.perf_counter() - self._t0

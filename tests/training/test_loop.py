@@ -392,3 +392,16 @@ def test_statistics_every_k_epochs_keep_their_turn(tmp_path):
         ).iter_fit()
     )
     assert [e.epoch for e in events if isinstance(e, StatsRecorded)] == [2, 4]
+
+
+def test_elapsed_counts_training_not_the_consumer_nor_pauses(tmp_path):
+    # The budgets of statistics and checkpoints are shares of this time.
+    trainer = Trainer(mlp_project(), blobs(64), FAST, tmp_path)
+    start = time.perf_counter()
+    for event in trainer.iter_fit():
+        if isinstance(event, StepEnd) and event.step == 2:
+            time.sleep(0.5)  # the consumer's own time
+            trainer.pause()
+            threading.Timer(0.5, trainer.resume).start()  # half a second paused
+    wall = time.perf_counter() - start
+    assert 0 < trainer.elapsed() <= wall - 0.9
