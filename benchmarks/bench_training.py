@@ -54,7 +54,7 @@ from studio.compiler.lower import compile_graph  # noqa: E402
 from studio.core.serialize import project_to_dict  # noqa: E402
 from studio.layers.registry import LayerRegistry  # noqa: E402
 from studio.templates import get_template  # noqa: E402
-from studio.training.events import EpochEnd, RunFailed  # noqa: E402
+from studio.training.events import Checkpointed, EpochEnd, RunFailed  # noqa: E402
 from studio.training.loop import Trainer  # noqa: E402
 
 SIZES = {
@@ -148,18 +148,22 @@ def bench_throughput(epochs: int, train: int | None, block: int) -> dict:
         torch.manual_seed(0)
         plain = PlainLoop(compile_graph(project.graph, registry), data, batch, cfg["lr"])
 
+        lasts: list[int] = []  # epochs after which "last" + state.pt were written
+
         def studio_block(count: int) -> float:
             """Advance the run by ``count`` EpochEnds, then let its background jobs finish.
 
-            The statistics pass of an epoch runs on a background thread beside the
-            next epoch, as in a real run; the wait at the end charges the block's last
-            pass to NetStudio instead of letting it run beside the plain loop's epochs.
+            Checkpoint and statistics files are written on a background thread beside
+            the next epoch, as in a real run; the wait at the end charges the block's
+            last ones to NetStudio instead of letting them run beside the plain loop.
             """
             start = time.perf_counter()
             for _ in range(count):
                 for event in events:
                     if isinstance(event, RunFailed):
                         raise RuntimeError(event.message)
+                    if isinstance(event, Checkpointed) and event.kind == "last":
+                        lasts.append(event.epoch)
                     if isinstance(event, EpochEnd):
                         break
                 else:
@@ -174,6 +178,7 @@ def bench_throughput(epochs: int, train: int | None, block: int) -> dict:
             return time.perf_counter() - start
 
         studio_block(1), plain_block(1)  # warm-up: set-up, initial checkpoint, allocator
+        lasts.clear()
         a, b = [], []
         for _ in range(epochs // block):
             a.append(studio_block(block))
@@ -191,7 +196,9 @@ def bench_throughput(epochs: int, train: int | None, block: int) -> dict:
         f"CPU, {torch.get_num_threads()} thread(s); NetStudio {block * n / statistics.median(a):.0f} "
         f"samples/s (doctor: {findings} finding(s); per-layer statistics of {stats_files} of "
         f"{cfg['epochs']} epochs within the default budget of {trainer.cfg.stats_budget:.0%} of the run's "
-        "time, on a background thread; metrics files and checkpoints each epoch) vs plain loop "
+        f"time, on the training thread; 'last' checkpoint + state.pt after {len(lasts)} of the timed "
+        f"epochs (default interval {trainer.cfg.checkpoint_interval:g} s, files written on a background "
+        "thread); metrics files every epoch) vs plain loop "
         f"{block * n / statistics.median(b):.0f} samples/s; both validate each epoch; "
         f"{len(a)} interleaved blocks of {block} epochs each after a warm-up epoch, NetStudio's "
         "background work finished within its block; value = median of the per-pair ratios (ratio of "
