@@ -47,3 +47,26 @@ def test_regression_mae_and_r2():
     assert r["mae"] == pytest.approx(0.5)
     assert r["r2"] == pytest.approx(1 - 1.0 / 5.0)
     assert math.isnan(RegressionMeter().result()["r2"])
+
+
+def test_confusion_meter_matches_sklearn_over_many_batches():
+    # More batches than are kept before counting, of uneven sizes, with an out-of-range target.
+    from sklearn.metrics import confusion_matrix, top_k_accuracy_score
+
+    gen = torch.Generator().manual_seed(0)
+    m = ConfusionMeter(10, topk=(5,))
+    all_logits, all_targets = [], []
+    for size in [64] * 37 + [5]:
+        logits = torch.randn(size, 10, generator=gen)
+        target = torch.randint(0, 10, (size,), generator=gen)
+        m.update(logits, target)
+        all_logits.append(logits)
+        all_targets.append(target)
+    x, y = torch.cat(all_logits).numpy(), torch.cat(all_targets).numpy()
+    assert m.matrix.tolist() == confusion_matrix(y, x.argmax(1), labels=range(10)).tolist()
+    r = m.result()
+    assert r["accuracy"] == pytest.approx((x.argmax(1) == y).mean())
+    assert r["top5"] == pytest.approx(top_k_accuracy_score(y, x, k=5, labels=range(10)))
+    ignored = ConfusionMeter(3)
+    ignored.update(torch.tensor([[1.0, 0, 0], [0, 1.0, 0]]), torch.tensor([0, 7]))  # 7: not a class
+    assert ignored.matrix.sum() == 1
