@@ -123,7 +123,11 @@ class ConfigForm(QWidget):
             "early_stopping.patience": _spin(0, 10_000, "Off"),
             "seed": _spin(0, 2**31 - 1),
             "device": _combo([(v, {"auto": "Auto"}.get(v, v.upper())) for v in DEVICES]),
+            "checkpoint_interval": _seconds(),
+            "stats_budget": _percent(),
         }
+        # Shown in other units than stored: the budget is a fraction, shown in percent.
+        self.scales = {"stats_budget": 100.0}
         self.editors["warmup_epochs"].setRange(0.0, 1000.0)
         self.editors["warmup_epochs"].setSingleStep(0.5)
         self.editors["early_stopping.patience"].setSuffix(" epochs")
@@ -134,6 +138,16 @@ class ConfigForm(QWidget):
         self.error.hide()
         self._layout()
         self.editors["device"].setToolTip("Auto picks CUDA, then Apple MPS, then the CPU")
+        self.editors["checkpoint_interval"].setToolTip(
+            "Write the last checkpoint (weights and what Resume needs) at the end of an epoch at most "
+            "this often; always after the last epoch and on Stop. A best epoch in between is kept and "
+            "written with the next one."
+        )
+        self.editors["stats_budget"].setToolTip(
+            "Share of the training time the per-layer statistics may take (the Inspection views over "
+            "epochs and the doctor's layer checks read them): epochs beyond it are skipped, the first "
+            "and the last never. 100 % = every epoch."
+        )
         for key, editor in self.editors.items():
             self._connect(key, editor)
 
@@ -156,6 +170,8 @@ class ConfigForm(QWidget):
             "early_stopping.patience": "Early stopping",
             "seed": "Seed",
             "device": "Device",
+            "checkpoint_interval": "Checkpoint",
+            "stats_budget": "Layer statistics",
         }
         sections = {"task": "Objective", "optimizer": "Optimizer", "epochs": "Schedule", "seed": "Run"}
         form.addRow(_section("Data"))
@@ -170,7 +186,8 @@ class ConfigForm(QWidget):
         if isinstance(editor, QComboBox):
             editor.currentIndexChanged.connect(lambda _i, k=key, e=editor: self._store(k, e.currentData()))
         else:
-            editor.valueChanged.connect(lambda value, k=key: self._store(k, value))
+            scale = self.scales.get(key, 1.0)
+            editor.valueChanged.connect(lambda value, k=key, f=scale: self._store(k, value / f))
 
     # ------------------------------------------------------------ binding
     def set_project(self, project: Any) -> None:
@@ -189,6 +206,8 @@ class ConfigForm(QWidget):
             value = section.get(head, defaults.get(head))
             if tail:
                 value = (value or {}).get(tail, defaults[head][tail])
+            if key in self.scales and isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = value * self.scales[key]
             self._show(editor, value)
         self.validate()
 
@@ -240,6 +259,25 @@ def _pretty(name: str) -> str:
     special = {"sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW", "nll": "NLL"}
     special.update({"bce_with_logits": "BCE with logits", "mse": "MSE", "l1": "L1", "one_cycle": "One-cycle"})
     return special.get(name, name.replace("_", " ").capitalize())
+
+
+def _seconds() -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(0.0, 86_400.0)
+    box.setDecimals(1)
+    box.setPrefix("every ")
+    box.setSuffix(" s or more")
+    box.setSpecialValueText("Every epoch")  # shown at 0
+    return box
+
+
+def _percent() -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(0.1, 100.0)
+    box.setDecimals(1)
+    box.setSingleStep(1.0)
+    box.setSuffix(" % of the time")
+    return box
 
 
 def _section(title: str) -> QLabel:

@@ -80,3 +80,18 @@ def test_changing_the_dataset_is_one_undo_step(qtbot, make_panel):
     document.undo()
     assert document.project.data == before
     assert chooser.combo.currentData() == before["dataset"]
+
+
+def test_checkpoint_interval_and_statistics_budget_are_editable(qtbot, make_panel):
+    panel = make_panel(stats_budget=0.05)
+    form, training = panel.form, panel.document.project.training
+    interval, budget = form.editors["checkpoint_interval"], form.editors["stats_budget"]
+    assert interval.value() == 2.0 and interval.text() == "every 2.0 s or more"  # the default
+    assert budget.value() == 5.0 and budget.text() == "5.0 % of the time"  # stored as a fraction
+    interval.setValue(0.0)
+    assert training["checkpoint_interval"] == 0.0 and interval.text() == "Every epoch"
+    budget.setValue(100.0)
+    assert training["stats_budget"] == 1.0  # every epoch
+    budget.setValue(2.5)
+    assert training["stats_budget"] == 0.025
+    assert form.validate() == ""
