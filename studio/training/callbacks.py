@@ -168,8 +168,9 @@ class StatsRecorder(Callback):
     nothing beside a long epoch but several percent of a 20-step one. So an
     epoch that is due is skipped while the passes so far (their time on the
     training thread, their CPU time on the worker) exceed ``budget`` times the
-    run's time; the first and the last epoch are always
-    recorded. ``budget=1`` records every due epoch.
+    run's training time (:meth:`~studio.training.loop.Trainer.elapsed`); the
+    first and the last epoch are always recorded. ``budget=1`` records every
+    due epoch.
 
     On an accelerator (:attr:`SHADOW_DEVICES`) the weights at the end of the
     epoch are copied into a second instance of the model (the *shadow*) and the
