@@ -59,10 +59,7 @@ def apply_state(module: Any, state: dict[str, Any], source: str | Path = "weight
 
 def save_state(module: Any, path: str | Path) -> None:
     """Write ``module``'s state as safetensors (contiguous CPU tensors, no aliases)."""
-    from safetensors.torch import save_file
-
-    state = {k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
-    save_file(state, str(path))
+    save_tensors({k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}, path)
 
 
 def save_tensors(tensors: dict[str, Any], path: str | Path) -> None:

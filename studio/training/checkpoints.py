@@ -94,7 +94,7 @@ class Checkpoints:
         weights, epoch = self._best
         self._best = None
         run = self.trainer.run
-        self._submit(lambda: Checkpointed(str(run.save_weight_copy(weights, "best")), "best", epoch))
+        self._submit(lambda: Checkpointed(str(run.save_weights(weights, "best")), "best", epoch))
 
     def _queue(self, kind: str, next_epoch: int, next_step: int, same_as_last: bool = False) -> None:
         """Copy the weights (and, for last/initial, the resumable state) now; write them in the background.
@@ -115,7 +115,7 @@ class Checkpoints:
 
         def write() -> Path:
             try:
-                path = run.save_weight_copy(weights, name, epoch)
+                path = run.save_weights(weights, name, epoch)
                 if state is not None:
                     run.save_state(state)
                 return path

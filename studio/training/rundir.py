@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from studio.compiler.weights import save_state, save_tensors
+from studio.compiler.weights import save_tensors
 from studio.core.serialize import atomic_write_text, temp_file_beside
 
 PROJECT_FILE = "project.nsproj.json"
@@ -105,14 +105,8 @@ class RunDir:
         """Indented JSON, atomically."""
         atomic_write_text(path, json.dumps(json_safe(data), indent=2) + "\n")
 
-    def save_weights(self, model: torch.nn.Module, kind: str, epoch: int = 0) -> Path:
-        """Write the model's weights as safetensors, atomically; return the path."""
-        path = self.weights(kind, epoch)
-        atomic_write(path, lambda tmp: save_state(model, tmp))
-        return path
-
-    def save_weight_copy(self, tensors: dict[str, torch.Tensor], kind: str, epoch: int = 0) -> Path:
-        """Write weights copied earlier with :func:`cpu_copy` (a state dict), atomically; return the path."""
+    def save_weights(self, tensors: dict[str, torch.Tensor], kind: str, epoch: int = 0) -> Path:
+        """Write a state dict of CPU tensors (see :func:`cpu_copy`) as safetensors, atomically."""
         path = self.weights(kind, epoch)
         atomic_write(path, lambda tmp: save_tensors(tensors, tmp))
         return path
