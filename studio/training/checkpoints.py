@@ -8,11 +8,12 @@ while training goes on; the loop announces each file with a ``Checkpointed``
 event once it is on disk.
 
 ``last`` is written at the end of an epoch once ``checkpoint_interval``
-seconds have passed since the previous one, and always at the last epoch, on
-early stopping and when the run is stopped. A 20-step epoch of a small model
-takes a tenth of a second, and writing ``last`` and ``state.pt`` after every
-one of them was the largest cost NetStudio added to such a run; an epoch of a
-second or more still gets its checkpoint every time. A hard crash loses at
+seconds of training (:meth:`~studio.training.loop.Trainer.elapsed`) have
+passed since the previous one, and always at the last epoch, on early
+stopping and when the run is stopped. A 20-step epoch of a small model takes
+a tenth of a second, and writing ``last`` and ``state.pt`` after every one of
+them cost such a run several percent; an epoch of a second or more still gets
+its checkpoint every time. A hard crash loses at
 most ``checkpoint_interval`` seconds of training. Weights of a best epoch
 that falls between two writes are kept in memory and written with the next
 one (also when the run fails), so ``best`` is never lost.
