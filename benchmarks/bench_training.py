@@ -8,8 +8,8 @@
     Blocks of epochs are interleaved: NetStudio epochs 4k+1..4k+4,
     plain epochs 4k+1..4k+4, ... (the Trainer's event generator is simply not
     advanced while the plain loop runs). A NetStudio block ends when its
-    background statistics jobs have finished, so that work is charged to it and
-    never runs beside the plain loop. Both validate after every epoch.
+    background jobs (checkpoint and statistics files) have finished, so that
+    work is charged to it and never runs beside the plain loop. Both validate after every epoch.
 (b) GUI event-loop lateness while LeNet-5 trains in the training panel's
     training process (``TrainingSession``) and its live curves (``CurvesView``)
     redraw: a 1 ms ``PreciseTimer`` on the GUI thread, p99 of how late it fires.

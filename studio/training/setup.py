@@ -67,7 +67,7 @@ def rng_state() -> dict[str, Any]:
     state: dict[str, Any] = {
         "torch": torch.get_rng_state(),
         "numpy": [kind, torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss), float(gauss)],
-        # One tensor rather than 625 pickled ints: state.pt is written every epoch.
+        # One tensor rather than 625 pickled ints: state.pt is written with every "last" checkpoint.
         "python": [py[0], torch.tensor(py[1], dtype=torch.int64), py[2]],
     }
     if torch.cuda.is_available() and torch.cuda.is_initialized():
