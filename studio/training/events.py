@@ -26,7 +26,12 @@ class RunStarted:
 
 @dataclass(frozen=True)
 class StepEnd:
-    """One optimizer step done."""
+    """One optimizer step done.
+
+    ``grad_norm`` (L2, over all parameters, before clipping) is NaN at steps where it was not
+    measured: at most every :data:`~studio.training.epoch.GRAD_NORM_INTERVAL` seconds, and at
+    every step when gradients are clipped by norm.
+    """
 
     epoch: int
     step: int

@@ -22,7 +22,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
-from torch.utils.data import DataLoader
 
 from studio.compiler.weights import apply_state, load_state
 from studio.data.bundle import DataBundle
@@ -35,6 +34,7 @@ from studio.training.diagnose import DoctorCheck
 from studio.training.distributed import DistContext
 from studio.training.epoch import EpochRunner, NonFiniteError
 from studio.training.events import Event, RunFailed, RunFinished, RunStarted
+from studio.training.loader import make_loader
 from studio.training.optim import LRSchedule, make_optimizer
 from studio.training.rundir import RunDir, default_run_dir, make_summary
 from studio.training.setup import apply_init, pick_device, restore_rng, rng_state, seed_everything
@@ -42,17 +42,6 @@ from studio.training.source import snapshot
 from studio.training.tasks import make_task, to_device
 
 FIXED_BATCH = 32  # samples in the batch that statistics are collected on
-
-
-def make_loader(dataset: Any, batch_size: int | None = None, batch_sampler: Any = None) -> DataLoader:
-    """A main-process loader whose iteration never draws from torch's global RNG."""
-    return DataLoader(
-        dataset,
-        batch_size=batch_size if batch_sampler is None else 1,
-        batch_sampler=batch_sampler,
-        shuffle=False,
-        generator=torch.Generator().manual_seed(0),
-    )
 
 
 class Trainer:
@@ -286,6 +275,7 @@ class Trainer:
             self.epoch = epoch
             finished = yield from self.runner.run_epoch(epoch, skip)
             skip = 0
+            self.runner.check_weights(epoch)  # before validation picks a best epoch or a checkpoint copies it
             if not finished:
                 self.checkpoints.stopped(epoch, self.runner.position)
                 yield from self.collect(wait=True)

@@ -36,6 +36,11 @@ def _one_hot_like(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return hot.movedim(-1, 1) if hot.dim() > 2 else hot
 
 
+def _long(target: torch.Tensor) -> torch.Tensor:
+    """Class indices as int64; ``.long()`` on a tensor that already is one still costs a call."""
+    return target if target.dtype == torch.int64 else target.long()
+
+
 def soft_dice_loss(output: torch.Tensor, target: torch.Tensor, eps: float = 1.0) -> torch.Tensor:
     """1 − mean over classes of the soft Dice coefficient of softmax(output) and the one-hot target."""
     probs = output.softmax(dim=1) if output.shape[1] > 1 else output.sigmoid()
@@ -68,14 +73,13 @@ def make_loss(name: str, cfg: TrainConfig, device: torch.device | None = None) -
     """The loss called ``name`` with the options of ``cfg`` (label smoothing, class weights, ...)."""
     weight = _class_weights(cfg, device)
     if name == "cross_entropy":
-        ce = nn.CrossEntropyLoss(weight=weight, label_smoothing=cfg.label_smoothing)
-        return lambda out, y: ce(out, y.long())
+        smoothing = cfg.label_smoothing
+        return lambda out, y: F.cross_entropy(out, _long(y), weight=weight, label_smoothing=smoothing)
     if name == "nll":
-        nll = nn.NLLLoss(weight=weight)
-        return lambda out, y: nll(out, y.long())
+        return lambda out, y: F.nll_loss(out, _long(y), weight=weight)
     if name == "multi_margin":
-        hinge = nn.MultiMarginLoss(margin=cfg.margin, weight=weight)
-        return lambda out, y: hinge(out, y.long())
+        margin = cfg.margin
+        return lambda out, y: F.multi_margin_loss(out, _long(y), margin=margin, weight=weight)
     if name == "bce_with_logits":
         bce = nn.BCEWithLogitsLoss()
         return lambda out, y: bce(out, _one_hot_like(out, y))

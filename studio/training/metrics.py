@@ -62,8 +62,10 @@ class ConfusionMeter:
     def update(self, logits: torch.Tensor, target: torch.Tensor) -> None:
         """Add a batch: ``logits`` (N, C, ...) or (N, 1) binary; ``target`` class indices."""
         logits = logits.detach()
-        if logits.dim() == 2 and target.dim() == 1 and len(logits) == len(target):
-            self._pending.append((logits, target.detach()))
+        if target.requires_grad:
+            target = target.detach()
+        if logits.dim() == 2 and target.dim() == 1 and logits.shape[0] == target.shape[0]:
+            self._pending.append((logits, target))
             self._pending_size += logits.numel()
             if len(self._pending) >= PENDING_BATCHES or self._pending_size >= PENDING_ELEMENTS:
                 self._count_pending()

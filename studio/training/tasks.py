@@ -63,7 +63,7 @@ class SplitMetrics:
 
     def update(self, loss: float, result: StepResult) -> None:
         """Add one batch (``loss`` is its mean loss)."""
-        n = len(result.outputs[0])
+        n = result.outputs[0].shape[0]  # not len(): Tensor.__len__ is a Python-level call
         self.loss.update(loss, n)
         for head, meter in zip(self.task.heads, self.meters, strict=True):
             if meter is not None:
@@ -146,7 +146,10 @@ class TaskType:
                     f"training.outputs.{head.name}.target: {head.target} but the data has "
                     f"{len(targets)} target(s)"
                 )
-            term = head.loss(outputs[head.index].float(), targets[head.target])
+            output = outputs[head.index]
+            if output.dtype != torch.float32:  # half under autocast; .float() would be a call otherwise
+                output = output.float()
+            term = head.loss(output, targets[head.target])
             if head.weight != 1.0:  # a multiplication by one is still a node in the autograd graph
                 term = head.weight * term
             total = term if total is None else total + term

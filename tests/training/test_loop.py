@@ -26,6 +26,7 @@ from studio.training import (
     Validated,
     callbacks,
 )
+from studio.training import epoch as epoch_module
 from studio.training.stats import collect_stats
 from tests.training.helpers import FAST, blobs, dropout_project, mlp_project
 
@@ -77,7 +78,9 @@ def test_event_order_and_payloads_are_plain(tmp_path):
     assert [s.step for s in steps] == list(range(1, 7))
     for s in steps:
         assert all(isinstance(v, (int, float)) for v in vars(s).values())
-        assert s.lr == 0.01 and s.grad_norm > 0 and s.samples_per_s > 0
+        assert s.lr == 0.01 and s.samples_per_s > 0
+        assert s.grad_norm > 0 or math.isnan(s.grad_norm)  # NaN: not measured at this step
+    assert steps[0].grad_norm > 0  # the first step is always measured
     for e in events:
         for value in vars(e).values():
             assert not isinstance(value, (torch.Tensor, torch.nn.Module))
@@ -159,6 +162,66 @@ def test_nan_loss_fails_clearly_and_keeps_the_last_good_checkpoint(tmp_path, reg
     model = compile_graph(mlp_project().graph, registry)
     apply_state(model, state)
     assert torch.isfinite(model(data.val.tensors[0])).all()
+
+
+def _grad_norms(tmp_path, config, monkeypatch, interval):
+    monkeypatch.setattr(epoch_module, "GRAD_NORM_INTERVAL", interval)
+    events = Trainer(mlp_project(), blobs(), {**FAST, **config}, tmp_path).iter_fit()
+    return [e.grad_norm for e in events if isinstance(e, StepEnd)]
+
+
+def test_gradient_norms_are_measured_at_most_every_interval(tmp_path, monkeypatch):
+    every = _grad_norms(tmp_path / "a", {}, monkeypatch, 0.0)
+    assert len(every) == 12 and all(n > 0 for n in every)
+    sampled = _grad_norms(tmp_path / "b", {}, monkeypatch, 3600.0)
+    assert sampled[0] == every[0] and all(math.isnan(n) for n in sampled[1:])  # same seed, same first step
+    rows = [json.loads(line) for line in (tmp_path / "b" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["grad_norm"] for r in rows if r["kind"] == "step"][1:] == [None] * 11
+    csv_rows = (tmp_path / "b" / "metrics.csv").read_text().splitlines()
+    assert csv_rows[2].split(",")[5] == ""  # the second step's grad_norm cell: empty, not "nan"
+
+
+def test_clipping_by_norm_measures_every_step(tmp_path, monkeypatch):
+    clip = {"grad_clip": {"mode": "norm", "max": 0.05}}
+    norms = _grad_norms(tmp_path, clip, monkeypatch, 3600.0)
+    assert len(norms) == 12 and all(n > 0.05 for n in norms)  # before clipping, each measured
+
+
+def test_the_measured_gradient_norm_is_that_of_all_parameters(tmp_path, monkeypatch):
+    seen = []
+
+    class Grads(Callback):
+        def on_train_batch_end(self, trainer, event):
+            grads = [p.grad.flatten() for p in trainer.model.parameters()]
+            seen.append((event.grad_norm, float(torch.cat(grads).norm())))
+
+    monkeypatch.setattr(epoch_module, "GRAD_NORM_INTERVAL", 0.0)
+    list(Trainer(mlp_project(), blobs(), FAST, tmp_path, [Grads()]).iter_fit())
+    assert len(seen) == 12 and all(math.isclose(a, b, rel_tol=1e-5) for a, b in seen)
+
+
+def test_weights_that_became_nan_unseen_fail_before_any_checkpoint_of_them(tmp_path, monkeypatch):
+    """A bad update at an epoch's last step, whose gradients were not measured: no NaN checkpoint."""
+
+    class Corrupt(Callback):
+        def on_train_batch_end(self, trainer, event):
+            if event.step == trainer.runner.steps_per_epoch:  # the last step of epoch 1
+                with torch.no_grad():
+                    next(trainer.model.parameters())[0, 0] = math.nan
+
+    monkeypatch.setattr(epoch_module, "GRAD_NORM_INTERVAL", 3600.0)
+    config = {**FAST, "checkpoint_interval": 0}
+    events = list(Trainer(mlp_project(), blobs(), config, tmp_path, [Corrupt()]).iter_fit())
+    failed = events[-1]
+    assert isinstance(failed, RunFailed)
+    assert failed.message.startswith("weights became NaN/Inf during epoch 1")
+    assert "lower the learning rate" in failed.message and "last.safetensors" in failed.message
+    assert not any(isinstance(e, (Validated, EpochEnd)) for e in events)
+    written = [e for e in events if isinstance(e, Checkpointed)]
+    assert [(e.kind, e.epoch) for e in written] == [("initial", 0)]
+    state = load_file(tmp_path / "checkpoints" / "last.safetensors")
+    assert all(torch.isfinite(t).all() for t in state.values())
+    assert not (tmp_path / "checkpoints" / "best.safetensors").exists()
 
 
 def test_inf_in_the_data_fails_with_the_step(tmp_path):

@@ -463,13 +463,17 @@ class CurvesView(QWidget):
         items["loss_raw"].setData(steps, series["loss"]) if smooth else items["loss_raw"].clear()
         items["loss"].setData(steps, loss)
         items["lr"].setData(steps, series["lr"])
-        items["grad_raw"].setData(steps, series["grad_norm"]) if smooth else items["grad_raw"].clear()
-        items["grad_norm"].setData(steps, grad)
+        # The gradient norm is measured at some steps only (NaN at the others): a line through
+        # the measured points, not a line broken at every gap.
+        measured = np.isfinite(series["grad_norm"])
+        grad_steps, grad_raw, grad = steps[measured], series["grad_norm"][measured], grad[measured]
+        items["grad_raw"].setData(grad_steps, grad_raw) if smooth else items["grad_raw"].clear()
+        items["grad_norm"].setData(grad_steps, grad)
         items["samples_per_s"].setData(steps, speed)
         raw = self.smoothing > 0
         self._fit("step_loss", [steps], [series["loss"] if raw else loss], full)
         self._fit("lr", [steps], [series["lr"]], full)
-        self._fit("grad", [steps], [series["grad_norm"] if raw else grad], full)
+        self._fit("grad", [grad_steps], [grad_raw if raw else grad], full)
         self._fit("speed", [steps], [speed], full)
 
     def _draw_epochs(self, full: bool) -> None:

@@ -85,3 +85,27 @@ def test_a_short_run_draws_every_frame(qtbot):
         add_steps(view, start, 2)
         view.redraw_if_dirty()
         assert drawn_steps(view) == start + 1
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.6])
+def test_gradient_norms_measured_at_some_steps_draw_a_line_through_them(qtbot, smoothing):
+    """The loop measures the gradient norm at some steps only (NaN at the others)."""
+    view = shown_view(qtbot)
+    view.set_smoothing(smoothing)
+    for step in range(1, 41):
+        grad = 1.0 / step if step % 4 == 1 else float("nan")
+        view.current.add_step(step, {"loss": 1.0, "lr": 1e-3, "grad_norm": grad, "samples_per_s": 900.0})
+    view.mark_dirty()
+    view.redraw()
+    item = view.items["grad_norm"]
+    assert list(item.xData) == list(range(1, 41, 4))  # only the measured steps, so the line is unbroken
+    assert np.isfinite(item.yData).all()
+    if smoothing == 0:
+        assert np.allclose(item.yData, [1.0 / s for s in range(1, 41, 4)])
+    else:
+        raw = view.items["grad_raw"]
+        measured = [1.0 / s for s in range(1, 41, 4)]
+        assert list(raw.xData) == list(item.xData) and np.allclose(raw.yData, measured)
+        assert item.yData[-1] > raw.yData[-1]  # an average of larger earlier values, measured points only
+    y0, y1 = view.plots["grad"].getViewBox().viewRange()[1]
+    assert y0 <= 1.0 / 37 and y1 >= 1.0  # the range follows the measured values
