@@ -1,3 +1,3 @@
 """NetStudio: design, train and understand neural networks."""
 
-__version__ = "0.2.3"
+__version__ = "0.2.4"
