@@ -45,7 +45,8 @@ def _batched(dataset: Any) -> tuple[Any, Sequence[int] | None]:
     """The dataset that gathers batches under ``dataset`` and the rows it maps to (None: the same rows)."""
     rows = None
     while isinstance(dataset, Subset):
-        rows = [dataset.indices[i] for i in rows] if rows is not None else list(dataset.indices)
+        indices = [int(i) for i in dataset.indices]  # a list, a range or a tensor
+        rows = [indices[i] for i in rows] if rows is not None else indices
         dataset = dataset.dataset
     return (dataset, rows) if callable(getattr(dataset, "batch", None)) else (None, None)
 
