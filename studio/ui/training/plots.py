@@ -286,8 +286,8 @@ class CurvesView(QWidget):
         speed = self._add_plot("speed", 1, 2, "Throughput (samples/s)", "step")
         text = self.palette().color(QPalette.ColorRole.Text)
         self.legends = [
-            epoch.addLegend(offset=(-8, 8), labelTextSize="8pt", labelTextColor=text),
-            metric.addLegend(offset=(-8, -8), labelTextSize="8pt", labelTextColor=text),
+            epoch.addLegend(offset=(-8, 8), labelTextSize="8pt", labelTextColor=text, colCount=2),
+            metric.addLegend(offset=(-8, -8), labelTextSize="8pt", labelTextColor=text, colCount=2),
         ]
         self.items = {
             "loss_raw": _curve(step, _pen(TRAIN_COLOR, 1.0, RAW_ALPHA)),

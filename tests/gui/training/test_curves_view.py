@@ -109,3 +109,21 @@ def test_gradient_norms_measured_at_some_steps_draw_a_line_through_them(qtbot, s
         assert item.yData[-1] > raw.yData[-1]  # an average of larger earlier values, measured points only
     y0, y1 = view.plots["grad"].getViewBox().viewRange()[1]
     assert y0 <= 1.0 / 37 and y1 >= 1.0  # the range follows the measured values
+
+
+def test_epoch_legends_fit_inside_short_plots(qtbot):
+    """In a low training dock each epoch plot is ~60 px tall: the train/validation legend must fit."""
+    view = shown_view(qtbot)
+    view.resize(1100, 280)
+    qtbot.wait(50)
+    for epoch in range(1, 6):
+        train, val = {"loss": 1.0 / epoch, "accuracy": 0.5}, {"loss": 1.2 / epoch, "accuracy": 0.4}
+        metrics = {"train": train, "val": val}
+        view.current.add_epoch(epoch, metrics)
+    view.mark_dirty()
+    view.redraw()
+    qtbot.wait(50)
+    for key, legend in zip(("epoch_loss", "metric"), view.legends, strict=True):
+        box = view.plots[key].getViewBox().sceneBoundingRect()
+        assert len(legend.items) == 2  # train and validation
+        assert box.contains(legend.sceneBoundingRect()), (key, box, legend.sceneBoundingRect())
