@@ -21,6 +21,16 @@ class InspectionError(ValueError):
     """A request that cannot be answered (unknown node, no spatial layer ...); the message says why."""
 
 
+class Cancelled(Exception):  # noqa: N818 - named for what happened, like concurrent.futures' CancelledError
+    """A long computation noticed its cancel flag between two chunks and stopped; nothing to show."""
+
+
+def check_cancel(cancel: Any) -> None:
+    """Raise :class:`Cancelled` when ``cancel`` (any object with truth, e.g. the GUI's job flag) is set."""
+    if cancel:
+        raise Cancelled
+
+
 def resolve_module(model: nn.Module, target: Target) -> nn.Module:
     """The submodule ``target`` names: a node name, a dotted path, or the module itself.
 

@@ -9,6 +9,8 @@ given the same arguments (the tests check this).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
 from torch import nn
@@ -23,7 +25,7 @@ from studio.inspection.attribution._common import (
     forward,
     make_attribution,
 )
-from studio.inspection.hooks import InspectionError
+from studio.inspection.hooks import InspectionError, check_cancel
 
 IG_METHODS = ("gausslegendre", "riemann_trapezoid", "riemann_left", "riemann_right", "riemann_middle")
 
@@ -68,6 +70,7 @@ def smoothgrad(
     abs: bool = True,
     internal_batch_size: int | None = None,
     seed: int = 0,
+    cancel: Any = None,
 ) -> Attribution:
     """Saliency averaged over noisy copies of the input (Smilkov et al. 2017).
 
@@ -84,6 +87,8 @@ def smoothgrad(
         Rows per forward (noisy copies of all samples are batched together); None = all at once.
     seed
         Seed of the noise, for reproducible maps.
+    cancel
+        Checked between chunks: when it is truthy, :class:`~studio.inspection.hooks.Cancelled` is raised.
 
     Notes
     -----
@@ -103,6 +108,7 @@ def smoothgrad(
         idx = class_indices(class_idx, out)
         total = torch.zeros_like(x)
         for start in range(0, n_samples, per_chunk):
+            check_cancel(cancel)
             k = min(per_chunk, n_samples - start)
             noise = torch.randn((k, *x.shape), generator=generator, device=x.device, dtype=x.dtype)
             noisy = (x.detach()[None] + sigma * noise).reshape(k * n, *x.shape[1:])
@@ -190,6 +196,7 @@ def integrated_gradients(
     steps: int = 50,
     method: str = "gausslegendre",
     internal_batch_size: int | None = None,
+    cancel: Any = None,
 ) -> Attribution:
     """Integrated gradients (Sundararajan et al. 2017) from ``baseline`` to ``x``.
 
@@ -205,6 +212,8 @@ def integrated_gradients(
     internal_batch_size
         Rows per forward; the path points of all samples are batched together,
         ``internal_batch_size // N`` points at a time (captum's meaning). None = all at once.
+    cancel
+        Checked between chunks: when it is truthy, :class:`~studio.inspection.hooks.Cancelled` is raised.
 
     Returns
     -------
@@ -226,6 +235,7 @@ def integrated_gradients(
         idx = class_indices(class_idx, out)
         total = torch.zeros_like(x)
         for start in range(0, steps, per_chunk):
+            check_cancel(cancel)
             a, w = alphas_t[start : start + per_chunk], weights_t[start : start + per_chunk]
             k = a.shape[0]
             path = (base[None] + a * (x - base)[None]).reshape(k * n, *x.shape[1:])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Any
 
 import torch
 from torch import nn
@@ -27,7 +28,7 @@ from studio.inspection.attribution._common import (
     forward,
     make_attribution,
 )
-from studio.inspection.hooks import InspectionError
+from studio.inspection.hooks import InspectionError, check_cancel
 
 
 def _per_dim(value: int | tuple[int, ...], n: int, what: str) -> tuple[int, ...]:
@@ -61,6 +62,7 @@ def occlusion(
     baseline: float | torch.Tensor = 0.0,
     class_idx: ClassIndex = None,
     internal_batch_size: int = 256,
+    cancel: Any = None,
 ) -> Attribution:
     """Occlusion attributions of ``x``, with captum's ``Occlusion`` semantics.
 
@@ -80,6 +82,8 @@ def occlusion(
         None (each sample's prediction), an int, or one index per sample.
     internal_batch_size
         Rows per forward (window positions times samples).
+    cancel
+        Checked between chunks: when it is truthy, :class:`~studio.inspection.hooks.Cancelled` is raised.
 
     Returns
     -------
@@ -114,6 +118,7 @@ def occlusion(
         total = torch.zeros_like(x)
         counts = torch.zeros(sample_shape, dtype=x.dtype, device=x.device)
         for start in range(0, len(positions), per_chunk):
+            check_cancel(cancel)
             chunk = positions[start : start + per_chunk]
             mask = torch.stack([_outer([masks_1d[d][i] for d, i in enumerate(p)]) for p in chunk])
             m = mask.to(x.dtype)[:, None]  # (P, 1, *sample)

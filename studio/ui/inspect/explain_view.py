@@ -281,7 +281,7 @@ class ExplainView(InspectView):
             found = targets or work_.find_targets(run.project.graph, registry)
             if comparing:
                 return run, found, y, work_.compare(model, x, settings, found, names, mean, std, cancel)
-            return run, found, y, work_.explain(model, x, settings, found, names, mean, std)
+            return run, found, y, work_.explain(model, x, settings, found, names, mean, std, cancel=cancel)
 
         self.submit(work, self._show)
 

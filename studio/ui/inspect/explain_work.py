@@ -118,8 +118,10 @@ def find_targets(graph: Any, registry: Any) -> Targets:
     return Targets(nodes, shapes, proposed, None if nodes else attr.NO_SPATIAL)
 
 
-def run_method(model: Any, x: Any, method: str, settings: Settings, target: str | None) -> Any:
-    """Call the attribution function of ``method`` with the view's settings."""
+def run_method(
+    model: Any, x: Any, method: str, settings: Settings, target: str | None, cancel: Any = None
+) -> Any:
+    """Call the attribution function of ``method`` with the view's settings (long ones stop on ``cancel``)."""
     c = settings.class_idx
     if method == "grad_cam":
         return attr.grad_cam(model, x, target, class_idx=c)
@@ -135,16 +137,17 @@ def run_method(model: Any, x: Any, method: str, settings: Settings, target: str 
             n_samples=settings.sg_samples,
             noise_level=settings.sg_noise,
             internal_batch_size=64,
+            cancel=cancel,
         )
     if method == "guided_backprop":
         return attr.guided_backprop(model, x, class_idx=c)
     if method == "integrated_gradients":
         return attr.integrated_gradients(
-            model, x, class_idx=c, steps=settings.ig_steps, internal_batch_size=64
+            model, x, class_idx=c, steps=settings.ig_steps, internal_batch_size=64, cancel=cancel
         )
     if method == "occlusion":
         window, stride = occlusion_window(tuple(x.shape[1:]), settings.occ_window, settings.occ_stride)
-        return attr.occlusion(model, x, window=window, stride=stride, class_idx=c)
+        return attr.occlusion(model, x, window=window, stride=stride, class_idx=c, cancel=cancel)
     raise InspectionError(f"unknown method {method!r}")
 
 
@@ -165,8 +168,12 @@ def explain(
     mean: list[float] | None = None,
     std: list[float] | None = None,
     method: str | None = None,
+    cancel: Any = None,
 ) -> Explanation:
-    """``method``'s (default ``settings.method``) explanation of the one-sample batch ``x``."""
+    """``method``'s (default ``settings.method``) explanation of the one-sample batch ``x``.
+
+    A set ``cancel`` flag stops the long methods between chunks (:class:`Cancelled` escapes).
+    """
     method = method or settings.method
     result = Explanation(method)
     try:
@@ -174,13 +181,13 @@ def explain(
             if targets.error:
                 raise InspectionError(targets.error)
             target = settings.target if settings.target in targets.nodes else targets.proposed
-            cam = run_method(model, x, method, settings, target)
+            cam = run_method(model, x, method, settings, target, cancel)
             result.raw, result.target = cam.layer[0], cam.target
             result.layer_shape = targets.shapes.get(cam.target, (None, *cam.layer.shape[1:]))
             result.full = cam.upsampled[0] if cam.upsampled is not None else None
             found = cam
         else:
-            found = run_method(model, x, method, settings, None)
+            found = run_method(model, x, method, settings, None, cancel)
             signed = method in SIGNED_METHODS
             result.raw = found.heatmap("sum" if signed else "abs_max")[0]
             result.full = result.raw if result.raw.ndim == 2 else None
@@ -227,7 +234,7 @@ def compare(
             break
         if method in CAM_METHODS and targets.error:
             continue
-        found.append(explain(model, x, settings, targets, class_names, mean, std, method))
+        found.append(explain(model, x, settings, targets, class_names, mean, std, method, cancel))
     return found
 
 

@@ -23,6 +23,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+# Cancelled: raised by a job that noticed its Cancel flag (its result is dropped quietly); the
+# inspection functions that run in chunks (integrated gradients, SmoothGrad, occlusion) raise it too.
+from studio.inspection.hooks import Cancelled
 from studio.ui import gc_guard
 
 
@@ -34,10 +37,6 @@ class Cancel:
 
     def __bool__(self) -> bool:
         return self.cancelled
-
-
-class Cancelled(Exception):
-    """Raised by a job that noticed its :class:`Cancel` flag (its result is dropped quietly)."""
 
 
 @dataclass
