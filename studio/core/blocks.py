@@ -69,3 +69,91 @@ def block_uses(blocks: dict[str, BlockDef], block_id: str) -> set[str]:
             if node.type == BLOCK_TYPE:
                 stack.append(str(node.params.get("block")))
     return seen
+
+
+def reachable_blocks(blocks: dict[str, BlockDef], block_ids: set[str]) -> list[str]:
+    """Every block that instances of ``block_ids`` need (nested ones included), used ones first."""
+    order: list[str] = []
+    for block_id in sorted(block_ids):
+        for used in sorted(block_uses(blocks, block_id)):
+            if used not in order:
+                order.append(used)
+    return order
+
+
+def _content(block: BlockDef) -> str:
+    """What a definition computes, for comparison: its graph and settings, not its id or name.
+
+    (A copied block renamed on an earlier paste, ``unit_1``, is still the same block.)
+    """
+    import json
+
+    from studio.core.serialize import graph_to_dict
+
+    raw = graph_to_dict(block.graph)
+    raw.pop("next_id", None)
+    return json.dumps({"graph": raw, "extra": block.extra}, sort_keys=True, default=str)
+
+
+def _retarget(block: BlockDef, id_map: dict[str, str]) -> None:
+    """Point the instances inside ``block`` at their blocks' ids in the target project."""
+    for node in block.graph.nodes.values():
+        if node.type == BLOCK_TYPE and node.params.get("block") in id_map:
+            node.params = {**node.params, "block": id_map[node.params["block"]]}
+
+
+def import_blocks(
+    target: dict[str, BlockDef], incoming: dict[str, BlockDef]
+) -> tuple[dict[str, str], list[BlockDef]]:
+    """Fit ``incoming`` definitions (copied from any project) into the project holding ``target``.
+
+    A definition equal to one of ``target`` (same layers, params and wires,
+    nested blocks compared after mapping; names aside) maps to it; any other
+    is added under a free id and, if its name is taken by a different block, a
+    free name: a block called ``res_block`` in another project is not silently
+    the ``res_block`` of this one.
+
+    Returns
+    -------
+    tuple
+        ``{incoming id: id in the project}`` and the definitions to add (their
+        nested instances already pointing at the mapped ids). ``incoming`` is
+        not modified.
+    """
+    import copy
+
+    from studio.core.names import unique_name
+
+    id_map: dict[str, str] = {}
+    added: list[BlockDef] = []
+    known = {_content(block): block_id for block_id, block in target.items()}
+    taken_ids, taken_names = set(target), {block.name for block in target.values()}
+    pending = dict(incoming)
+    while pending:
+        # Leaves first: a block is compared once the blocks it uses have their ids here.
+        ready = [
+            block_id
+            for block_id, block in pending.items()
+            if all(
+                node.params.get("block") not in pending or node.params.get("block") == block_id
+                for node in block.graph.nodes.values()
+                if node.type == BLOCK_TYPE
+            )
+        ] or list(pending)  # a cycle (refused elsewhere): take them as they are
+        for block_id in ready:
+            block = copy.deepcopy(pending.pop(block_id))
+            _retarget(block, id_map)
+            same = known.get(_content(block))
+            if same is not None:
+                id_map[block_id] = same
+                continue
+            new_id = block_id if block_id not in taken_ids else unique_name(block_id, taken_ids)
+            if block.name in taken_names:
+                block.name = unique_name(block.name, taken_names)
+            block.id = new_id
+            taken_ids.add(new_id)
+            taken_names.add(block.name)
+            known[_content(block)] = new_id
+            id_map[block_id] = new_id
+            added.append(block)
+    return id_map, added

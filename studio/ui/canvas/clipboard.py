@@ -1,10 +1,13 @@
 """Copy, cut, paste and duplicate of canvas selections.
 
 A selection is serialised as JSON (``application/x-netstudio-nodes``, plus
-the same text as ``text/plain``): node types, names, params, positions and
-the wires between the copied nodes. Pasting creates new ids and names, keeps
-params and internal wires, and is one undo step, so it works across projects
-(and across NetStudio processes).
+the same text as ``text/plain``): node types, names, params, positions, the
+wires between the copied nodes and the definitions of the blocks they
+instantiate (nested ones included). Pasting creates new ids and names, keeps
+params and internal wires, adds the block definitions the project lacks
+(:func:`~studio.core.blocks.import_blocks`: a same-named but different block
+of the target project is never taken for the copied one), and is one undo
+step, so it works across projects (and across NetStudio processes).
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
 
-from studio.core.commands import AddNode, Command, Connect
+from studio.core.blocks import BLOCK_TYPE, BlockDef, import_blocks, reachable_blocks
+from studio.core.commands import AddNode, Command, Connect, SetBlock
 from studio.core.graph import Edge, Node
+from studio.core.serialize import graph_from_dict, graph_to_dict
 
 if TYPE_CHECKING:
     from studio.ui.document import Document
@@ -25,6 +30,7 @@ if TYPE_CHECKING:
 NODES_MIME = "application/x-netstudio-nodes"
 LAYER_MIME = "application/x-netstudio-layer"
 PASTE_OFFSET = 40.0
+_BLOCK_KEYS = {"id", "name", "nodes", "edges", "blocks", "next_id"}  # the rest of a block's dict: extra
 
 
 def selection_payload(document: Document, node_ids: list[str]) -> dict:
@@ -45,7 +51,31 @@ def selection_payload(document: Document, node_ids: list[str]) -> dict:
     edges = [
         {"src": list(e.src), "dst": list(e.dst)} for e in graph.edges if e.src[0] in keep and e.dst[0] in keep
     ]
-    return {"format": 1, "nodes": nodes, "edges": edges}
+    blocks = _blocks_home(document)
+    used = {str(n["params"].get("block")) for n in nodes if n["type"] == BLOCK_TYPE}
+    definitions = [
+        {"id": b.id, "name": b.name, **graph_to_dict(b.graph), **b.extra}
+        for b in (blocks[i] for i in reachable_blocks(blocks, used))
+    ]
+    return {"format": 1, "nodes": nodes, "edges": edges, "blocks": definitions}
+
+
+def _blocks_home(document: Document) -> dict[str, BlockDef]:
+    """The project's block definitions (a block being edited is a document of its own)."""
+    return getattr(document, "root", document).graph.blocks
+
+
+def _incoming_blocks(document: Document, payload: dict) -> dict[str, BlockDef]:
+    """The payload's block definitions; malformed ones are left out (their instances show the error)."""
+    found: dict[str, BlockDef] = {}
+    for raw in payload.get("blocks") or []:
+        try:
+            graph = graph_from_dict(raw, document.graph.port_resolver)
+            extra = {k: v for k, v in raw.items() if k not in _BLOCK_KEYS}
+            found[str(raw["id"])] = BlockDef(str(raw["id"]), str(raw["name"]), graph, extra)
+        except (AttributeError, KeyError, TypeError, ValueError):  # ProjectError is a ValueError
+            continue
+    return found
 
 
 def paste_payload(document: Document, payload: dict, offset: tuple[float, float]) -> list[str]:
@@ -68,6 +98,14 @@ def paste_payload(document: Document, payload: dict, offset: tuple[float, float]
     graph = document.graph
     mapping: dict[str, str] = {}
     commands: list[Command] = []
+    block_ids, added = import_blocks(_blocks_home(document), _incoming_blocks(document, payload))
+    if added and getattr(document, "root", None) is not None:
+        # Definitions live at the project's top level; commands here would land inside this block.
+        raise ValueError(
+            f"the copied nodes use block(s) this project does not have ({', '.join(b.name for b in added)}): "
+            "paste them at the project's top level first (Done in the bar above the canvas)"
+        )
+    commands += [SetBlock(block.id, block, f"add block {block.name}") for block in added]
     taken = set(graph.names())
     next_id = graph.next_id
     for raw in payload.get("nodes", []):
@@ -79,14 +117,17 @@ def paste_payload(document: Document, payload: dict, offset: tuple[float, float]
         name = _free_name(base, taken)
         taken.add(name)
         x, y = raw.get("position", (0.0, 0.0))
-        node = Node(new_id, raw["type"], name, dict(raw.get("params", {})), (x + offset[0], y + offset[1]))
+        params = dict(raw.get("params", {}))
+        if raw["type"] == BLOCK_TYPE and params.get("block") in block_ids:
+            params["block"] = block_ids[params["block"]]
+        node = Node(new_id, raw["type"], name, params, (x + offset[0], y + offset[1]))
         mapping[raw["id"]] = new_id
         commands.append(AddNode(node))
     for raw in payload.get("edges", []):
         src, dst = raw["src"], raw["dst"]
         if src[0] in mapping and dst[0] in mapping:
             commands.append(Connect(Edge((mapping[src[0]], src[1]), (mapping[dst[0]], dst[1]))))
-    if commands:
+    if mapping:
         document.history.push_all(commands, f"paste {len(mapping)} node(s)")
     return list(mapping.values())
 

@@ -101,7 +101,11 @@ class CanvasOperations:
         return self._paste(payload, (clipboard.PASTE_OFFSET, clipboard.PASTE_OFFSET))
 
     def _paste(self, payload: dict, offset: tuple[float, float]) -> list[str]:
-        new_ids = clipboard.paste_payload(self.document, payload, offset)
+        try:
+            new_ids = clipboard.paste_payload(self.document, payload, offset)
+        except ValueError as exc:  # e.g. blocks this project lacks, pasted inside a block
+            self.view.message.emit(str(exc))
+            return []
         self.document.select(new_ids)
         self.view.message.emit(f"pasted {len(new_ids)} node(s)")
         return new_ids
