@@ -69,9 +69,7 @@ def graph_to_dict(graph: GraphModel) -> dict[str, Any]:
     out: dict[str, Any] = {
         "nodes": [node_to_dict(n) for n in graph.nodes.values()],
         "edges": [{"src": list(e.src), "dst": list(e.dst)} for e in graph.edges],
-        "blocks": [
-            {"id": b.id, "name": b.name, **graph_to_dict(b.graph), **b.extra} for b in graph.blocks.values()
-        ],
+        "blocks": [block_to_dict(b) for b in graph.blocks.values()],
         "next_id": graph.next_id,
     }
     out.update(graph.extra)
@@ -140,6 +138,28 @@ def _edge_from_dict(raw: Any, where: str) -> Edge:
     return Edge(ends[0], ends[1])
 
 
+def block_to_dict(block: BlockDef) -> dict[str, Any]:
+    """A block definition as plain JSON data: id, name, its graph and its extra keys."""
+    return {"id": block.id, "name": block.name, **graph_to_dict(block.graph), **block.extra}
+
+
+def block_from_dict(
+    raw: Any,
+    port_resolver: PortResolver | None = None,
+    validate: ParamValidator | None = None,
+    where: str = "block",
+) -> BlockDef:
+    """Undo :func:`block_to_dict`; :class:`ProjectError` names the first problem found."""
+    _expect(
+        isinstance(raw, dict) and isinstance(raw.get("id"), str) and isinstance(raw.get("name"), str),
+        where,
+        "a block needs string 'id' and 'name'",
+    )
+    inner = graph_from_dict(raw, port_resolver, validate, f"block '{raw['id']}'")
+    extra = {k: v for k, v in raw.items() if k not in _GRAPH_KEYS | {"id", "name"}}
+    return BlockDef(raw["id"], raw["name"], inner, extra)
+
+
 def graph_from_dict(
     raw: Any,
     port_resolver: PortResolver | None = None,
@@ -155,17 +175,9 @@ def graph_from_dict(
     graph.extra = {k: v for k, v in raw.items() if k not in _GRAPH_KEYS | {"id", "name"}}
     for i, raw_block in enumerate(blocks):
         block_where = f"{where}: block #{i}"
-        _expect(
-            isinstance(raw_block, dict)
-            and isinstance(raw_block.get("id"), str)
-            and isinstance(raw_block.get("name"), str),
-            block_where,
-            "a block needs string 'id' and 'name'",
-        )
-        inner = graph_from_dict(raw_block, port_resolver, validate, f"block '{raw_block['id']}'")
-        extra = {k: v for k, v in raw_block.items() if k not in _GRAPH_KEYS | {"id", "name"}}
-        _expect(raw_block["id"] not in graph.blocks, block_where, f"duplicate block id '{raw_block['id']}'")
-        graph.blocks[raw_block["id"]] = BlockDef(raw_block["id"], raw_block["name"], inner, extra)
+        block = block_from_dict(raw_block, port_resolver, validate, block_where)
+        _expect(block.id not in graph.blocks, block_where, f"duplicate block id '{block.id}'")
+        graph.blocks[block.id] = block
     for i, raw_node in enumerate(nodes):
         node = _node_from_dict(raw_node, f"{where}: node #{i}", validate)
         try:

@@ -22,7 +22,7 @@ from PySide6.QtGui import QGuiApplication
 from studio.core.blocks import BLOCK_TYPE, BlockDef, import_blocks, reachable_blocks
 from studio.core.commands import AddNode, Command, Connect, SetBlock
 from studio.core.graph import Edge, Node
-from studio.core.serialize import graph_from_dict, graph_to_dict
+from studio.core.serialize import ProjectError, block_from_dict, block_to_dict
 
 if TYPE_CHECKING:
     from studio.ui.document import Document
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 NODES_MIME = "application/x-netstudio-nodes"
 LAYER_MIME = "application/x-netstudio-layer"
 PASTE_OFFSET = 40.0
-_BLOCK_KEYS = {"id", "name", "nodes", "edges", "blocks", "next_id"}  # the rest of a block's dict: extra
 
 
 def selection_payload(document: Document, node_ids: list[str]) -> dict:
@@ -53,10 +52,7 @@ def selection_payload(document: Document, node_ids: list[str]) -> dict:
     ]
     blocks = _blocks_home(document)
     used = {str(n["params"].get("block")) for n in nodes if n["type"] == BLOCK_TYPE}
-    definitions = [
-        {"id": b.id, "name": b.name, **graph_to_dict(b.graph), **b.extra}
-        for b in (blocks[i] for i in reachable_blocks(blocks, used))
-    ]
+    definitions = [block_to_dict(blocks[i]) for i in reachable_blocks(blocks, used)]
     return {"format": 1, "nodes": nodes, "edges": edges, "blocks": definitions}
 
 
@@ -70,11 +66,10 @@ def _incoming_blocks(document: Document, payload: dict) -> dict[str, BlockDef]:
     found: dict[str, BlockDef] = {}
     for raw in payload.get("blocks") or []:
         try:
-            graph = graph_from_dict(raw, document.graph.port_resolver)
-            extra = {k: v for k, v in raw.items() if k not in _BLOCK_KEYS}
-            found[str(raw["id"])] = BlockDef(str(raw["id"]), str(raw["name"]), graph, extra)
-        except (AttributeError, KeyError, TypeError, ValueError):  # ProjectError is a ValueError
+            block = block_from_dict(raw, document.graph.port_resolver)
+        except ProjectError:
             continue
+        found[block.id] = block
     return found
 
 
