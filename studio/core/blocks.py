@@ -72,7 +72,7 @@ def block_uses(blocks: dict[str, BlockDef], block_id: str) -> set[str]:
 
 
 def reachable_blocks(blocks: dict[str, BlockDef], block_ids: set[str]) -> list[str]:
-    """Every block that instances of ``block_ids`` need (nested ones included), used ones first."""
+    """Every block that instances of ``block_ids`` need (nested ones included), sorted by id."""
     order: list[str] = []
     for block_id in sorted(block_ids):
         for used in sorted(block_uses(blocks, block_id)):

@@ -50,7 +50,7 @@ def test_nested_blocks_are_mapped_first_and_the_outer_one_points_at_the_new_id()
     source = _project_with_block("inner", 4)
     [instance] = [n.id for n in source.nodes.values() if n.type == BLOCK_TYPE]
     group_into_block(source, [instance], "outer").do(source)
-    assert reachable_blocks(source.blocks, {"outer"}) == ["inner", "outer"]
+    assert reachable_blocks(source.blocks, {"outer"}) == ["inner", "outer"]  # both, by id
     target = _project_with_block("inner", 6)  # its own, different "inner"
     id_map, added = import_blocks(target.blocks, source.blocks)
     assert id_map == {"inner": "inner_1", "outer": "outer"}
